@@ -1,0 +1,136 @@
+"""Serve the sandbox over real HTTP with uvicorn.
+
+``serve`` is the blocking entry point behind ``copper-mcp --sandbox``; ``running_server``
+runs any ASGI app on a free local port in a background thread, for tests and benchmarks.
+Nothing here writes to stdout: on stdio, stdout belongs to the MCP protocol.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from copper_mcp.sandbox.config import SandboxConfig
+
+API_PATH = "/developer_api/v1"
+# How long running_server waits for the server thread to start or stop before giving up.
+# A guard against a wedged server, not a synchronisation delay: both waits end on an event.
+_THREAD_GUARD_SECONDS = 30.0
+
+# uvicorn's default logging config sends access logs to stdout; route uvicorn's loggers to
+# stderr and keep them quiet unless something is wrong. The root logger is left to the CLI
+# (unconfigured, Python's last-resort handler still puts warnings on stderr).
+_LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}
+    },
+    "loggers": {
+        "uvicorn": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "uvicorn.access": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    db_path: str | None = None,
+    api_key: str | None = None,
+    user_email: str | None = None,
+    allow_http_webhooks: bool = False,
+) -> None:
+    """Run the sandbox API on ``host:port`` until interrupted (Ctrl-C exits cleanly).
+
+    Writes one line, the base URL ``http://HOST:PORT/developer_api/v1``, to stderr once
+    the port is bound (``port=0`` picks a free one and the line shows it).
+    """
+    # Imported here: the package's __init__ may import this module's siblings, and
+    # create_app pulls in the whole app, which callers of running_server do not need.
+    from copper_mcp.sandbox import create_app
+
+    app = create_app(
+        SandboxConfig(
+            db_path=db_path,
+            api_key=api_key,
+            user_email=user_email,
+            allow_http_webhooks=allow_http_webhooks,
+        )
+    )
+    config = uvicorn.Config(app, host=host, port=port, log_config=_LOG_CONFIG, log_level="warning")
+    server = uvicorn.Server(config)
+    # Bind before announcing, so the printed URL is already accepting connections.
+    sock = config.bind_socket()
+    sys.stderr.write(base_url(host, sock.getsockname()[1]) + "\n")
+    sys.stderr.flush()
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        # uvicorn shuts down gracefully on SIGINT, then re-raises it; stopping is the normal way out.
+        pass
+    finally:
+        sock.close()
+
+
+def base_url(host: str, port: int, path: str = API_PATH) -> str:
+    """``http://host:port`` plus ``path``, bracketing IPv6 hosts."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}{path}"
+
+
+class _NotifyingServer(uvicorn.Server):
+    """A uvicorn server that sets an event once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        self.ready.set()
+
+
+@contextmanager
+def running_server(app: ASGIApp, *, host: str = "127.0.0.1", path: str = API_PATH) -> Iterator[str]:
+    """Serve ``app`` on a free port of ``host`` in a background thread; yield its base URL.
+
+    The URL is ``http://host:port`` plus ``path`` (the API prefix by default; pass
+    ``path=""`` for other apps). On exit the server is asked to stop, finishes its
+    lifespan shutdown and the thread is joined.
+    """
+    config = uvicorn.Config(app, host=host, port=0, log_config=None, log_level="warning", access_log=False)
+    server = _NotifyingServer(config)
+    # Binding here (port 0) gives the real port without a probe-then-bind race.
+    sock = config.bind_socket()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as error:  # includes SystemExit from a failed lifespan startup
+            failure.append(error)
+        finally:
+            server.ready.set()  # never leave the caller waiting on a server that died
+
+    thread = threading.Thread(target=run, name=f"uvicorn-{sock.getsockname()[1]}", daemon=True)
+    thread.start()
+    try:
+        if not server.ready.wait(_THREAD_GUARD_SECONDS) or not server.started:
+            raise RuntimeError("the server did not start") from (failure[0] if failure else None)
+        yield base_url(host, sock.getsockname()[1], path)
+    finally:
+        server.should_exit = True
+        thread.join(_THREAD_GUARD_SECONDS)
+        sock.close()
+        if thread.is_alive():
+            raise RuntimeError("the server did not stop")

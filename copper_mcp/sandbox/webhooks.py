@@ -1,0 +1,357 @@
+"""Webhook subscriptions and deliveries for the sandbox (Copper API reference §9).
+
+``WebhookHub`` serves ``/webhooks`` (CRUD on subscriptions stored under the kind
+``"webhooks"``) and, when the app reports a change through :meth:`WebhookHub.emit`,
+POSTs a notification to every matching subscription's target, as Copper does:
+
+- body ``{"ids", "type", "event", "subscription_id", <secret pairs>, "updated_attributes"}``,
+  with the secret's pairs flattened into the top level and ``updated_attributes`` on
+  ``update`` only;
+- at most 30 ids per notification (more changes mean several notifications);
+- the subscription's custom headers plus ``Content-Type: application/json``;
+- sent exactly once and never retried, whatever the receiver answers.
+
+Deliveries run as background tasks so they never delay or fail the API response;
+``await hub.drain()`` waits for the ones in flight (tests use it instead of sleeping).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx2
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+if TYPE_CHECKING:
+    from copper_mcp.sandbox.config import SandboxConfig
+    from copper_mcp.sandbox.store import Store
+
+logger = logging.getLogger(__name__)
+
+KIND = "webhooks"
+MAX_SUBSCRIPTIONS = 100
+IDS_PER_NOTIFICATION = 30
+TYPES = ("lead", "person", "company", "opportunity", "project", "task", "activity_log")
+EVENTS = ("new", "update", "delete")
+# Hosts an http:// target may use when the config allows plain-HTTP webhooks (local receivers only).
+LOCAL_HTTP_HOSTS = ("127.0.0.1", "localhost")
+# Fields PUT may change (§9); everything else about a subscription is fixed at creation.
+UPDATABLE = ("target", "secret", "headers", "custom_field_computed_values")
+# Keys the notification body already uses; a secret pair with one of these names would
+# overwrite it when flattened, so such secrets are refused at creation.
+RESERVED_BODY_KEYS = frozenset({"ids", "type", "event", "subscription_id", "updated_attributes"})
+# The app layer reports record kinds in singular form; activities notify "activity_log" subscribers.
+TYPE_ALIASES = {"activity": "activity_log"}
+# RFC 9110 token: what an HTTP header name may contain.
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_INVALID_URI = "Invalid input: Invalid URI For External Request"
+_DELIVERY_TIMEOUT_SECONDS = 10.0
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class WebhookError(Exception):
+    """A request the webhook endpoints refuse; rendered as Copper's error envelope."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _error_response(error: WebhookError) -> JSONResponse:
+    return JSONResponse(
+        {"success": False, "status": error.status, "message": error.message}, status_code=error.status
+    )
+
+
+def _enveloped(handler: Handler) -> Handler:
+    """Turn a WebhookError raised by ``handler`` into the error envelope."""
+
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except WebhookError as error:
+            return _error_response(error)
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
+
+
+class WebhookHub:
+    """Owns the ``/webhooks`` routes and delivers notifications to subscribers.
+
+    Create one per app; the app calls :meth:`emit` after each successful change and
+    :meth:`aclose` on shutdown.
+    """
+
+    def __init__(self, store: Store, config: SandboxConfig) -> None:
+        self._store = store
+        self._config = config
+        # Strong references: asyncio only keeps weak ones to running tasks.
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._client: httpx2.AsyncClient | None = None
+
+    # -- routes ---------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        """Routes for the webhook endpoints, relative to ``/developer_api/v1``."""
+        return [
+            Route("/webhooks", _enveloped(self._list), methods=["GET"]),
+            Route("/webhooks", _enveloped(self._create), methods=["POST"]),
+            Route("/webhooks/{id:int}", _enveloped(self._fetch), methods=["GET"]),
+            Route("/webhooks/{id:int}", _enveloped(self._update), methods=["PUT"]),
+            Route("/webhooks/{id:int}", _enveloped(self._delete), methods=["DELETE"]),
+        ]
+
+    async def _list(self, _request: Request) -> Response:
+        return JSONResponse([_present(doc) for doc in self._store.list(KIND)])
+
+    async def _fetch(self, request: Request) -> Response:
+        return JSONResponse(_present(self._get_or_404(request)))
+
+    async def _create(self, request: Request) -> Response:
+        body = await _json_object(request)
+        doc = {
+            "target": self._valid_target(body.get("target")),
+            "type": _valid_choice(body.get("type"), "type", TYPES),
+            "event": _valid_choice(body.get("event"), "event", EVENTS),
+            "secret": _valid_secret(body.get("secret")),
+            "headers": _valid_headers(body.get("headers")),
+            "custom_field_computed_values": _valid_flag(body.get("custom_field_computed_values")),
+            # Wall-clock seconds: config.clock is a monotonic source meant for rate-limit windows.
+            "created_at": int(time.time()),
+        }
+        # Count and insert together so two concurrent creates cannot both take the 100th slot.
+        with self._store.transaction():
+            if self._store.count(KIND) >= MAX_SUBSCRIPTIONS:
+                raise WebhookError(
+                    422, f"Invalid input: Maximum of {MAX_SUBSCRIPTIONS} webhook subscriptions reached"
+                )
+            stored = self._store.insert(KIND, doc)
+        return JSONResponse(_present(stored))
+
+    async def _update(self, request: Request) -> Response:
+        body = await _json_object(request)
+        current = self._get_or_404(request)
+        # Decision: type and event are fixed at creation (§9). Repeating the current value
+        # is accepted, so a client may PUT back a record it fetched; a different value is
+        # a 422 rather than silently ignored, so the caller learns it needs a new
+        # subscription. id, created_at and unknown fields are read-only and ignored.
+        for fixed in ("type", "event"):
+            if fixed in body and body[fixed] != current[fixed]:
+                raise WebhookError(
+                    422,
+                    f"Invalid input: {fixed} cannot be changed; create a new subscription instead "
+                    f"(only {', '.join(UPDATABLE)} can be updated)",
+                )
+        updated = dict(current)
+        if "target" in body:
+            updated["target"] = self._valid_target(body["target"])
+        if "secret" in body:
+            updated["secret"] = _valid_secret(body["secret"])
+        if "headers" in body:
+            updated["headers"] = _valid_headers(body["headers"])
+        if "custom_field_computed_values" in body:
+            updated["custom_field_computed_values"] = _valid_flag(body["custom_field_computed_values"])
+        self._store.replace(KIND, current["id"], updated)
+        return JSONResponse(_present(updated))
+
+    async def _delete(self, request: Request) -> Response:
+        id = int(request.path_params["id"])
+        if not self._store.delete(KIND, id):
+            raise WebhookError(404, "Resource not found")
+        return JSONResponse({"id": id})
+
+    def _get_or_404(self, request: Request) -> dict[str, Any]:
+        doc = self._store.get(KIND, int(request.path_params["id"]))
+        if doc is None:
+            raise WebhookError(404, "Resource not found")
+        return doc
+
+    def _valid_target(self, value: Any) -> str:
+        """Accept https URLs, and http to a local host when the config allows it; else 422."""
+        if not isinstance(value, str):
+            raise WebhookError(422, _INVALID_URI)
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname
+            parts.port  # noqa: B018 - raises ValueError on a malformed port
+        except ValueError:
+            raise WebhookError(422, _INVALID_URI) from None
+        if not host:
+            raise WebhookError(422, _INVALID_URI)
+        if parts.scheme == "https":
+            return value
+        if parts.scheme == "http" and self._config.allow_http_webhooks and host in LOCAL_HTTP_HOSTS:
+            return value
+        raise WebhookError(422, _INVALID_URI)
+
+    # -- delivery -------------------------------------------------------------
+
+    async def emit(
+        self,
+        type: str,
+        event: str,
+        ids: list[int],
+        updated_attributes: dict[str, Any] | None = None,
+    ) -> None:
+        """Notify every subscription matching ``(type, event)`` that records ``ids`` changed.
+
+        Returns at once: each notification is sent by a background task (see :meth:`drain`).
+        ``updated_attributes`` (``{field: [old, new]}``) is included on ``update`` only.
+        """
+        if not ids:
+            return
+        type = TYPE_ALIASES.get(type, type)
+        subscriptions = [
+            doc for doc in self._store.list(KIND) if doc["type"] == type and doc["event"] == event
+        ]
+        for subscription in subscriptions:
+            for start in range(0, len(ids), IDS_PER_NOTIFICATION):
+                chunk = ids[start : start + IDS_PER_NOTIFICATION]
+                body = _notification(subscription, chunk, updated_attributes)
+                task = asyncio.get_running_loop().create_task(self._deliver(subscription, body))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+
+    async def drain(self) -> None:
+        """Wait until every delivery started so far has finished (or failed)."""
+        while self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Wait for in-flight deliveries, then close the HTTP client."""
+        await self.drain()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _http(self) -> httpx2.AsyncClient:
+        # Created on first use so it binds to the event loop that serves requests.
+        if self._client is None:
+            self._client = httpx2.AsyncClient(
+                transport=self._config.webhook_transport,
+                timeout=_DELIVERY_TIMEOUT_SECONDS,
+                # Only cli.py reads the environment (no proxy variables), and a
+                # notification goes to the registered target, not wherever it redirects.
+                trust_env=False,
+                follow_redirects=False,
+            )
+        return self._client
+
+    async def _deliver(self, subscription: Mapping[str, Any], body: dict[str, Any]) -> None:
+        """POST one notification once; failures are logged, never retried or raised."""
+        # The body is always JSON, so a custom Content-Type (any spelling) gives way to ours.
+        custom = {k: v for k, v in subscription.get("headers", {}).items() if k.lower() != "content-type"}
+        headers = {**custom, "Content-Type": "application/json"}
+        try:
+            response = await self._http().post(
+                subscription["target"], content=json.dumps(body).encode(), headers=headers
+            )
+        except Exception as error:  # a receiver's failure must never reach the API caller
+            logger.warning(
+                "webhook %s: delivery to %s failed (%s: %s); not retried",
+                subscription["id"],
+                subscription["target"],
+                type(error).__name__,
+                error,
+            )
+            return
+        if response.status_code >= 400:
+            logger.warning(
+                "webhook %s: %s answered %d; not retried",
+                subscription["id"],
+                subscription["target"],
+                response.status_code,
+            )
+
+
+def _notification(
+    subscription: Mapping[str, Any], ids: list[int], updated_attributes: dict[str, Any] | None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "ids": ids,
+        "type": subscription["type"],
+        "event": subscription["event"],
+        "subscription_id": subscription["id"],
+    }
+    body.update(subscription.get("secret") or {})
+    if subscription["event"] == "update":
+        body["updated_attributes"] = updated_attributes or {}
+    return body
+
+
+def _present(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The subscription as the API returns it (fixed key order, nothing internal)."""
+    return {
+        "id": doc["id"],
+        "target": doc["target"],
+        "type": doc["type"],
+        "event": doc["event"],
+        "secret": doc.get("secret") or {},
+        "headers": doc.get("headers") or {},
+        "custom_field_computed_values": bool(doc.get("custom_field_computed_values")),
+        "created_at": doc["created_at"],
+    }
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        raise WebhookError(400, "Malformed request body: expected a JSON object") from None
+    if not isinstance(body, dict):
+        raise WebhookError(400, "Malformed request body: expected a JSON object")
+    return body
+
+
+def _valid_choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise WebhookError(422, f"Invalid input: {field} must be one of {', '.join(choices)}")
+    return str(value)
+
+
+def _string_pairs(value: Any, field: str) -> dict[str, str]:
+    """An object of string keys to string values; null (clear) is an empty object."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise WebhookError(422, f"Invalid input: {field} must be an object of string values")
+    return dict(value)
+
+
+def _valid_secret(value: Any) -> dict[str, str]:
+    pairs = _string_pairs(value, "secret")
+    clashing = sorted(RESERVED_BODY_KEYS & pairs.keys())
+    if clashing:
+        raise WebhookError(
+            422, f"Invalid input: secret keys {', '.join(clashing)} are reserved by the notification body"
+        )
+    return pairs
+
+
+def _valid_headers(value: Any) -> dict[str, str]:
+    pairs = _string_pairs(value, "headers")
+    for name, text in pairs.items():
+        # Refuse now what the HTTP client would refuse at delivery time, where nobody would see it.
+        if not _HEADER_NAME.match(name) or any(ch in text for ch in "\r\n\0"):
+            raise WebhookError(422, f"Invalid input: headers: invalid header {name!r}")
+    return pairs
+
+
+def _valid_flag(value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise WebhookError(422, "Invalid input: custom_field_computed_values must be a boolean")
+    return value

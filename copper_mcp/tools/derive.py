@@ -1,0 +1,279 @@
+"""Derive the tool catalogue from the API description.
+
+`build_catalog(spec)` turns the OpenAPI document (``copper_mcp/spec/copper-api.yml``) into
+the plain data that ``catalog.json`` holds: one entry per operation with its tool name,
+toolset, HTTP method and path, which inputs go in the path, the query and the body, the
+annotations, and a self-contained JSON Schema for the tool's input. It runs once, at
+build time (``scripts/gen_catalog.py``), so that server start-up only reads JSON.
+
+Derivation rules (the "why" lives here, once):
+- tool name = snake_case(operationId); toolset = first tag, snake_cased;
+- inputs = path parameters + query parameters + top-level body properties, side by side;
+- ``readOnly`` properties are dropped from inputs (Copper sets them);
+- ``x-copper-ref`` ids also accept a name (or a user's email) and ``x-copper-date`` fields
+  also accept ISO 8601 text: the presentation layer converts them before the request;
+- the kind of operation comes from the verb that starts its operationId, and gives the
+  annotations (reads are read-only; creates are not destructive; updates and deletes are
+  destructive and idempotent; converting a lead removes it, so it is destructive too).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+JSON = dict[str, Any]
+
+HTTP_METHODS = ("get", "post", "put", "delete")
+RECORD_ENTITIES = ("people", "companies", "leads", "opportunities", "projects", "tasks", "activities")
+
+# The verb at the start of an operationId decides what kind of operation it is.
+_KIND_BY_VERB = {
+    "search": "read",
+    "get": "read",
+    "list": "read",
+    "fetch": "read",
+    "create": "create",
+    "add": "create",
+    "bulkCreate": "create",
+    "update": "update",
+    "bulkUpdate": "update",
+    "upsert": "update",
+    "delete": "delete",
+    "remove": "delete",
+    "convert": "convert",
+}
+
+# (read_only, destructive, idempotent) per kind; every Copper tool is open-world.
+_HINTS = {
+    "read": (True, False, True),
+    "create": (False, False, False),
+    "update": (False, True, True),
+    "delete": (False, True, True),
+    "convert": (False, True, False),
+}
+
+# Schema keys that mean something to OpenAPI or to us, not to a JSON Schema validator.
+_DROP_KEYS = {"readOnly", "writeOnly", "example", "examples", "xml", "externalDocs", "discriminator"}
+_ISO_HINT = "ISO 8601 date or date-time (or Unix seconds)"
+
+
+def snake_case(name: str) -> str:
+    """``bulkCreatePeople`` -> ``bulk_create_people``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def operation_kind(operation_id: str) -> str:
+    """The kind of an operation (read, create, update, delete, convert) from its verb."""
+    verb = re.match(r"[a-z]+(?:Create|Update)?", operation_id)
+    if verb is None or verb.group(0) not in _KIND_BY_VERB:
+        raise ValueError(f"operationId {operation_id!r} starts with no known verb")
+    return _KIND_BY_VERB[verb.group(0)]
+
+
+class _Resolver:
+    """Inlines ``$ref`` and ``allOf`` and turns OpenAPI 3.0 schemas into JSON Schema."""
+
+    def __init__(self, spec: JSON) -> None:
+        self._spec = spec
+
+    def ref(self, pointer: str) -> JSON:
+        node: Any = self._spec
+        for part in pointer.removeprefix("#/").split("/"):
+            node = node[part]
+        if not isinstance(node, dict):
+            raise ValueError(f"{pointer} is not an object")
+        return node
+
+    def deref(self, node: JSON) -> JSON:
+        """Follow ``$ref`` chains and merge ``allOf`` (shallowly), without converting."""
+        while "$ref" in node:
+            node = self.ref(node["$ref"])
+        if "allOf" in node:
+            merged: JSON = {k: v for k, v in node.items() if k != "allOf"}
+            for part in node["allOf"]:
+                part = self.deref(part)
+                for key, value in part.items():
+                    if key == "properties":
+                        merged.setdefault("properties", {}).update(value)
+                    elif key == "required":
+                        merged["required"] = sorted({*merged.get("required", []), *value})
+                    else:
+                        merged.setdefault(key, value)
+            node = merged
+        return node
+
+    def to_json_schema(self, node: JSON, *, friendly: bool, writing: bool) -> JSON:
+        """Convert one (dereferenced) schema; ``writing`` drops read-only properties."""
+        node = self.deref(node)
+        out: JSON = {}
+        for key, value in node.items():
+            if key in _DROP_KEYS or key.startswith("x-") or key == "nullable":
+                continue
+            if key == "format" and value in ("int64", "int32", "double", "float"):
+                continue
+            if key == "properties":
+                props = {}
+                for name, sub in value.items():
+                    sub = self.deref(sub)
+                    if writing and sub.get("readOnly"):
+                        continue
+                    props[name] = self.to_json_schema(sub, friendly=friendly, writing=writing)
+                out["properties"] = props
+            elif key == "items":
+                out["items"] = self.to_json_schema(value, friendly=friendly, writing=writing)
+            elif key in ("oneOf", "anyOf"):
+                out[key] = [self.to_json_schema(s, friendly=friendly, writing=writing) for s in value]
+            elif key == "additionalProperties" and isinstance(value, dict):
+                out[key] = self.to_json_schema(value, friendly=friendly, writing=writing)
+            else:
+                out[key] = copy.deepcopy(value)
+        if "required" in out and "properties" in out:
+            out["required"] = [r for r in out["required"] if r in out["properties"]]
+            if not out["required"]:
+                del out["required"]
+        if friendly:
+            _make_friendly(node, out)
+        if node.get("nullable"):
+            _allow_null(out)
+        return out
+
+
+def _allow_null(schema: JSON) -> None:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema["type"] = [kind, "null"]
+    elif isinstance(kind, list) and "null" not in kind:
+        schema["type"] = [*kind, "null"]
+    if "enum" in schema and None not in schema["enum"]:
+        schema["enum"] = [*schema["enum"], None]
+
+
+def _make_friendly(source: JSON, schema: JSON) -> None:
+    """Let a ref id take a name and a date take ISO text; the presentation layer converts."""
+    if "x-copper-date" in source:
+        schema["type"] = ["integer", "string"] if source["x-copper-date"] == "unix" else "string"
+        schema.pop("format", None)
+        hint = _ISO_HINT if source["x-copper-date"] == "unix" else "ISO 8601 date"
+        schema["description"] = f"{schema['description']}; {hint}" if "description" in schema else hint
+    ref_kind = source.get("x-copper-ref")
+    if ref_kind:
+        name = "name or email" if ref_kind == "user" else "name"
+        target = schema["items"] if schema.get("type") == "array" and "items" in schema else schema
+        if target.get("type") == "integer":
+            target["type"] = ["integer", "string"]
+            note = f"{ref_kind} id or {name}"
+            schema.setdefault("description", note)
+
+
+def _entity_of(path: str) -> str | None:
+    first = path.strip("/").split("/")[0]
+    return first if first in RECORD_ENTITIES else None
+
+
+def _collect_marks(resolver: _Resolver, name: str, schema: JSON, marks: JSON) -> None:
+    schema = resolver.deref(schema)
+    if "x-copper-ref" in schema:
+        marks["refs"][name] = schema["x-copper-ref"]
+    if "x-copper-date" in schema:
+        marks["dates"][name] = schema["x-copper-date"]
+
+
+def _record_marks(resolver: _Resolver, schema: JSON) -> JSON:
+    """The ``x-copper-ref`` and ``x-copper-date`` marks of a record schema's properties."""
+    marks: JSON = {"refs": {}, "dates": {}}
+    for name, sub in resolver.deref(schema).get("properties", {}).items():
+        _collect_marks(resolver, name, sub, marks)
+    return marks
+
+
+def _response_schema(operation: JSON) -> JSON | None:
+    ok = operation.get("responses", {}).get("200", {})
+    schema = ok.get("content", {}).get("application/json", {}).get("schema")
+    return schema if isinstance(schema, dict) else None
+
+
+def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) -> JSON:
+    op_id: str = operation["operationId"]
+    kind = operation_kind(op_id)
+    writing = kind != "read"
+    properties: JSON = {}
+    required: list[str] = []
+    path_params: list[str] = []
+    query_params: list[str] = []
+    marks: JSON = {"refs": {}, "dates": {}}
+    for param in operation.get("parameters", []):
+        param = resolver.deref(param)
+        _collect_marks(resolver, param["name"], param.get("schema", {}), marks)
+        schema = resolver.to_json_schema(param.get("schema", {}), friendly=True, writing=False)
+        if "description" in param and "description" not in schema:
+            schema["description"] = param["description"]
+        properties[param["name"]] = schema
+        (path_params if param["in"] == "path" else query_params).append(param["name"])
+        if param.get("required") or param["in"] == "path":
+            required.append(param["name"])
+    body_params: list[str] = []
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    if body is not None:
+        body_schema = resolver.to_json_schema(body, friendly=True, writing=writing)
+        for name, sub in resolver.deref(body).get("properties", {}).items():
+            _collect_marks(resolver, name, sub, marks)
+        for name, sub in body_schema.get("properties", {}).items():
+            if name in properties:
+                raise ValueError(f"{op_id}: body property {name!r} collides with a parameter")
+            properties[name] = sub
+            body_params.append(name)
+        required += [r for r in body_schema.get("required", []) if r not in required]
+    # Marks of inputs that were dropped (read-only fields) would only mislead the shaper.
+    marks = {group: {f: v for f, v in found.items() if f in properties} for group, found in marks.items()}
+    input_schema: JSON = {"type": "object", "properties": properties}
+    if required:
+        input_schema["required"] = required
+    input_schema["additionalProperties"] = False
+    read_only, destructive, idempotent = _HINTS[kind]
+    return {
+        "name": snake_case(op_id),
+        "operation_id": op_id,
+        "title": operation.get("summary", snake_case(op_id).replace("_", " ").capitalize()),
+        "description": " ".join(operation.get("description", operation.get("summary", "")).split()),
+        "toolset": snake_case(operation["tags"][0].replace(" ", "")),
+        "method": method.upper(),
+        "path": path,
+        "entity": _entity_of(path),
+        "kind": kind,
+        "path_params": path_params,
+        "query_params": query_params,
+        "body_params": body_params,
+        "annotations": {
+            "read_only": read_only,
+            "destructive": destructive,
+            "idempotent": idempotent,
+            "open_world": True,
+        },
+        "fields": marks,
+        "input_schema": input_schema,
+    }
+
+
+def build_catalog(spec: JSON) -> JSON:
+    """Everything the server needs from the API description, as plain JSON data."""
+    resolver = _Resolver(spec)
+    tools: list[JSON] = []
+    entities: dict[str, JSON] = {}
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            tool = _build_tool(resolver, path, method, operation)
+            tools.append(tool)
+            response = _response_schema(operation)
+            entity = tool["entity"]
+            if entity and tool["name"].startswith("get_") and response is not None:
+                entities[entity] = _record_marks(resolver, response)
+    names = [t["name"] for t in tools]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate tool names: {duplicates}")
+    return {"tools": tools, "entities": entities}

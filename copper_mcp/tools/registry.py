@@ -1,0 +1,181 @@
+"""Turn catalogue operations into MCP tools: one generic handler, registered in one loop.
+
+Every tool runs the same steps: validate the arguments against the operation's JSON
+Schema, refuse writes in read-only mode, let the shaper translate friendly inputs, split
+the arguments into path, query and body, send one request through the shared client, and
+shape the answer. Copper failures become ``ToolError`` messages, the only kind of error
+text the SDK lets through to the model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
+
+from jsonschema import Draft202012Validator
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import func_metadata
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+
+from copper_mcp.client import CopperError, CopperResponse
+from copper_mcp.tools.catalog import Operation
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import Context
+
+# Copper answers at most the first 100,000 matches of a search, whatever the page.
+SEARCH_CAP = 100_000
+
+
+class Requester(Protocol):
+    """The part of CopperClient the tools use."""
+
+    async def request(
+        self, method: str, path: str, *, json: object = None, params: Mapping[str, object] | None = None
+    ) -> CopperResponse: ...
+
+
+class Shaper(Protocol):
+    """Translates between what a model writes and reads and what Copper takes and sends."""
+
+    async def prepare(self, op: Operation, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Copper-ready arguments for ``op`` and notes on any interpretation made."""
+        ...
+
+    async def present(self, op: Operation, data: Any, args: Mapping[str, Any]) -> Any:
+        """The answer as the model should read it."""
+        ...
+
+
+class PassThrough:
+    """A shaper that changes nothing."""
+
+    async def prepare(self, op: Operation, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """Return the arguments as given."""
+        return args, []
+
+    async def present(self, op: Operation, data: Any, args: Mapping[str, Any]) -> Any:
+        """Return Copper's data as sent."""
+        return data
+
+
+def _no_arguments() -> None:
+    """Stands in for the function the SDK's Tool expects; CopperTool.run never calls it."""
+
+
+_NO_ARGUMENTS = func_metadata(_no_arguments)
+
+
+class CopperTool(Tool):
+    """An MCP tool backed by one Copper operation."""
+
+    operation: Operation
+    requester: Any
+    shaper: Any
+    read_only_mode: bool
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        """Compiled on first use, so start-up does not pay for tools nobody calls."""
+        return Draft202012Validator(dict(self.operation.input_schema))
+
+    async def run(
+        self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False
+    ) -> CallToolResult:
+        """Validate, translate, send and shape one call (see the module docstring)."""
+        op = self.operation
+        problems = sorted(self.validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+        if problems:
+            raise ToolError(f"Invalid arguments for {op.name}: " + "; ".join(_describe(p) for p in problems))
+        if self.read_only_mode and not op.read_only:
+            raise ToolError(f"{op.name} changes data and copper-mcp is running read-only.")
+        try:
+            prepared, notes = await self.shaper.prepare(op, dict(arguments))
+            response = await self.requester.request(op.method, *_split(op, prepared))
+            data = _wrap(op, response, prepared)
+            data = await self.shaper.present(op, data, arguments)
+        except CopperError as exc:
+            raise ToolError(str(exc)) from exc
+        except ValueError as exc:  # the shaper's InputError: a message written for the model
+            raise ToolError(str(exc)) from exc
+        if notes and isinstance(data, dict):
+            data = {**data, "notes": notes}
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        structured = data if isinstance(data, dict) else {"result": data}
+        return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(p) for p in error.absolute_path)
+    return f"{where}: {error.message}" if where else error.message
+
+
+def _split(op: Operation, args: Mapping[str, Any]) -> tuple[str, Any, dict[str, Any] | None]:
+    """Path with its parameters filled in, the JSON body (or None), and the query."""
+    path = op.path
+    for name in op.path_params:
+        path = path.replace("{" + name + "}", quote(str(args[name]), safe=""))
+    query = {k: args[k] for k in op.query_params if k in args}
+    body = {k: args[k] for k in op.body_params if k in args}
+    has_body = bool(op.body_params) and op.method != "GET"
+    return path, (body if has_body else None), (query or None)
+
+
+def _wrap(op: Operation, response: CopperResponse, args: Mapping[str, Any]) -> Any:
+    """Give lists a home in an object; give searches honest paging facts."""
+    data = response.data
+    if op.is_search and isinstance(data, list):
+        page = int(args.get("page_number", 1))
+        size = int(args.get("page_size", _default(op, "page_size", 20)))
+        total = response.total
+        seen = (page - 1) * size + len(data)
+        more = seen < total if total is not None else len(data) == size
+        return {
+            "records": data,
+            "page_number": page,
+            "page_size": size,
+            "total": total,
+            "has_more": more and seen < SEARCH_CAP,
+        }
+    if isinstance(data, list):
+        return {"records": data, "count": len(data)}
+    return data
+
+
+def _default(op: Operation, name: str, fallback: int) -> int:
+    schema = op.input_schema.get("properties", {}).get(name, {})
+    value = schema.get("default", fallback)
+    return int(value)
+
+
+def build_tools(
+    operations: tuple[Operation, ...], requester: Requester, shaper: Shaper, *, read_only: bool
+) -> list[Tool]:
+    """One CopperTool per operation, all sharing the requester and the shaper."""
+    return [
+        CopperTool(
+            fn=_no_arguments,
+            name=op.name,
+            title=op.title,
+            description=op.description,
+            parameters=dict(op.input_schema),
+            fn_metadata=_NO_ARGUMENTS,
+            is_async=True,
+            annotations=ToolAnnotations(
+                title=op.title,
+                read_only_hint=op.read_only,
+                destructive_hint=op.destructive,
+                idempotent_hint=op.idempotent,
+                open_world_hint=True,
+            ),
+            operation=op,
+            requester=requester,
+            shaper=shaper,
+            read_only_mode=read_only,
+        )
+        for op in operations
+    ]

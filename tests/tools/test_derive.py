@@ -1,0 +1,132 @@
+"""The derivation rules of scripts/gen_catalog.py, on small hand-made specs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from copper_mcp.tools.derive import build_catalog, operation_kind, snake_case
+
+
+def _spec(operation: dict[str, Any], path: str = "/people/{id}", method: str = "put") -> dict[str, Any]:
+    return {
+        "paths": {path: {method: {"tags": ["People"], **operation}}},
+        "components": {
+            "schemas": {
+                "Person": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer", "readOnly": True},
+                        "name": {"type": "string"},
+                        "title": {"type": "string", "nullable": True},
+                        "assignee_id": {"type": "integer", "nullable": True, "x-copper-ref": "user"},
+                        "date_created": {"type": "integer", "readOnly": True, "x-copper-date": "unix"},
+                        "due_date": {"type": "integer", "x-copper-date": "unix"},
+                    },
+                },
+                "PersonCreate": {"allOf": [{"$ref": "#/components/schemas/Person"}, {"required": ["name"]}]},
+            },
+            "parameters": {"Id": {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}},
+        },
+    }
+
+
+def _tool(spec: dict[str, Any]) -> dict[str, Any]:
+    tools: list[dict[str, Any]] = build_catalog(spec)["tools"]
+    assert len(tools) == 1
+    return tools[0]
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "name", "kind"),
+    [
+        ("searchPeople", "search_people", "read"),
+        ("getPerson", "get_person", "read"),
+        ("listRecordActivities", "list_record_activities", "read"),
+        ("fetchPersonByEmail", "fetch_person_by_email", "read"),
+        ("createPerson", "create_person", "create"),
+        ("bulkCreatePeople", "bulk_create_people", "create"),
+        ("addRelatedItem", "add_related_item", "create"),
+        ("updatePerson", "update_person", "update"),
+        ("bulkUpdateLeads", "bulk_update_leads", "update"),
+        ("upsertLead", "upsert_lead", "update"),
+        ("deletePerson", "delete_person", "delete"),
+        ("removeRelatedItem", "remove_related_item", "delete"),
+        ("convertLead", "convert_lead", "convert"),
+    ],
+)
+def test_names_and_kinds(operation_id: str, name: str, kind: str) -> None:
+    assert snake_case(operation_id) == name
+    assert operation_kind(operation_id) == kind
+
+
+def test_unknown_verb_is_refused() -> None:
+    with pytest.raises(ValueError, match="no known verb"):
+        operation_kind("frobnicatePerson")
+
+
+def test_update_inputs_put_path_and_body_side_by_side_without_read_only_fields() -> None:
+    tool = _tool(
+        _spec(
+            {
+                "operationId": "updatePerson",
+                "parameters": [{"$ref": "#/components/parameters/Id"}],
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Person"}}}},
+            }
+        )
+    )
+    schema = tool["input_schema"]
+    assert set(schema["properties"]) == {"id", "name", "title", "assignee_id", "due_date"}
+    assert schema["required"] == ["id"]
+    assert schema["additionalProperties"] is False
+    assert tool["path_params"] == ["id"]
+    assert tool["body_params"] == ["name", "title", "assignee_id", "due_date"]
+    assert tool["annotations"] == {"read_only": False, "destructive": True, "idempotent": True, "open_world": True}
+
+
+def test_nullable_refs_and_dates_become_friendly_json_schema() -> None:
+    tool = _tool(
+        _spec(
+            {
+                "operationId": "createPerson",
+                "requestBody": {
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PersonCreate"}}}
+                },
+            },
+            path="/people",
+            method="post",
+        )
+    )
+    props = tool["input_schema"]["properties"]
+    assert props["title"]["type"] == ["string", "null"]
+    assert props["assignee_id"]["type"] == ["integer", "string", "null"]
+    assert props["due_date"]["type"] == ["integer", "string"]
+    assert "ISO 8601" in props["due_date"]["description"]
+    assert tool["input_schema"]["required"] == ["name"]
+    assert tool["fields"] == {"refs": {"assignee_id": "user"}, "dates": {"due_date": "unix"}}
+    assert tool["annotations"]["destructive"] is False
+
+
+def test_record_entities_get_their_field_marks_from_the_get_response() -> None:
+    spec = _spec(
+        {
+            "operationId": "getPerson",
+            "parameters": [{"$ref": "#/components/parameters/Id"}],
+            "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Person"}}}}},
+        },
+        method="get",
+    )
+    catalog = build_catalog(spec)
+    assert catalog["entities"]["people"] == {
+        "refs": {"assignee_id": "user"},
+        "dates": {"date_created": "unix", "due_date": "unix"},
+    }
+    assert catalog["tools"][0]["annotations"]["read_only"] is True
+
+
+def test_duplicate_tool_names_are_refused() -> None:
+    spec = _spec({"operationId": "getPerson"}, method="get")
+    spec["paths"]["/people/{id}"]["post"] = {"operationId": "getPerson", "tags": ["People"]}
+    with pytest.raises(ValueError, match="duplicate"):
+        build_catalog(spec)

@@ -70,7 +70,7 @@ class ReferenceData:
         """Build from the JSON bodies of GET /account, POST /users/search, GET /pipelines,
         /contact_types, /customer_sources, /loss_reasons, /lead_statuses, /activity_types and
         /custom_field_definitions."""
-        timezone = account.get("primary_timezone") or DEFAULT_TIMEZONE
+        zone = _zone(account.get("primary_timezone") or DEFAULT_TIMEZONE)
         stages: dict[int, str] = {}
         stage_pipeline: dict[int, int] = {}
         for pipeline in pipelines:
@@ -102,8 +102,8 @@ class ReferenceData:
             for raw in custom_field_definitions
         }
         return cls(
-            timezone=timezone,
-            zone=_zone(timezone),
+            timezone=zone.key,
+            zone=zone,
             account=MappingProxyType(dict(account)),
             names=MappingProxyType({kind: MappingProxyType(ids) for kind, ids in names.items()}),
             user_emails=MappingProxyType({u["id"]: u["email"] for u in users if u.get("email")}),

@@ -8,6 +8,8 @@ import pytest
 
 from copper_mcp.tools.derive import build_catalog, operation_kind, snake_case
 
+PERSON_REF = {"$ref": "#/components/schemas/Person"}
+
 
 def _spec(operation: dict[str, Any], path: str = "/people/{id}", method: str = "put") -> dict[str, Any]:
     return {
@@ -113,7 +115,7 @@ def test_record_entities_get_their_field_marks_from_the_get_response() -> None:
         {
             "operationId": "getPerson",
             "parameters": [{"$ref": "#/components/parameters/Id"}],
-            "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Person"}}}}},
+            "responses": {"200": {"content": {"application/json": {"schema": PERSON_REF}}}},
         },
         method="get",
     )

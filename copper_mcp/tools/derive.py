@@ -236,7 +236,7 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
         "name": snake_case(op_id),
         "operation_id": op_id,
         "title": operation.get("summary", snake_case(op_id).replace("_", " ").capitalize()),
-        "description": " ".join(operation.get("description", operation.get("summary", "")).split()),
+        "description": " ".join(str(operation.get("description") or operation.get("summary") or "").split()),
         "toolset": snake_case(operation["tags"][0].replace(" ", "")),
         "method": method.upper(),
         "path": path,

@@ -165,6 +165,7 @@ def build_tools(
             parameters=dict(op.input_schema),
             fn_metadata=_NO_ARGUMENTS,
             is_async=True,
+            context_kwarg=None,
             annotations=ToolAnnotations(
                 title=op.title,
                 read_only_hint=op.read_only,

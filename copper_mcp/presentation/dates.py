@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from .errors import InputError
@@ -34,14 +35,12 @@ def iso_from_mdy(text: str) -> str | None:
     return parsed.isoformat() if parsed else None
 
 
-def is_unix(value: object) -> bool:
+def is_unix(value: object) -> TypeGuard[int | float]:
     """True for a number that can be Unix seconds (bools are not)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def unix_from_input(
-    name: str, value: object, zone: ZoneInfo, *, end_of_day: bool = False
-) -> tuple[int, str | None]:
+def unix_from_input(name: str, value: object, zone: ZoneInfo, *, end_of_day: bool = False) -> tuple[int, str | None]:
     """A model's date for a Unix field -> (Unix seconds, note or None).
 
     Accepts Unix seconds, an ISO date or an ISO date-time. A bare date is midnight in the account
@@ -49,7 +48,7 @@ def unix_from_input(
     included). Anything read in the account zone gets a note saying so.
     """
     if is_unix(value):
-        return int(value), None  # type: ignore[call-overload]
+        return int(value), None
     if not isinstance(value, str):
         raise _unreadable(name, value)
     if DIGITS.match(value):
@@ -82,7 +81,7 @@ def mdy_from_input(name: str, value: object, zone: ZoneInfo) -> tuple[str, str |
         local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
         day = local.date()
     elif is_unix(value):
-        day = datetime.fromtimestamp(value, zone).date()  # type: ignore[arg-type]
+        day = datetime.fromtimestamp(value, zone).date()
     else:
         raise _unreadable(name, value)
     return _format_mdy(day), f"{name}: {value} kept as the date {day.isoformat()} in {zone.key}"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Longer lists cost the model context and rarely help it pick; the closest ones come first anyway.
 MAX_LISTED = 12
@@ -17,13 +20,15 @@ class InputError(ValueError):
         self.field = field
 
 
-def closest_first(query: str, labels: Iterable[str]) -> list[str]:
-    """Sort labels by similarity to query (most similar first, ties alphabetical)."""
+def closest_first(query: str, items: Iterable[T], name: Callable[[T], str] = str) -> list[T]:
+    """Items sorted by how similar their name is to query: most similar first, ties alphabetical."""
     wanted = query.casefold()
-    return sorted(
-        set(labels),
-        key=lambda label: (-SequenceMatcher(None, wanted, label.casefold()).ratio(), label.casefold()),
-    )
+
+    def distance(item: T) -> tuple[float, str]:
+        text = name(item).casefold()
+        return -SequenceMatcher(None, wanted, text).ratio(), text
+
+    return sorted(dict.fromkeys(items), key=distance)
 
 
 def listing(labels: list[str]) -> str:

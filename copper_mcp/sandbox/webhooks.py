@@ -22,7 +22,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -30,6 +30,9 @@ import httpx2
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from copper_mcp.sandbox.errors import ApiError, invalid, not_found
+from copper_mcp.sandbox.web import read_object
 
 if TYPE_CHECKING:
     from copper_mcp.sandbox.config import SandboxConfig
@@ -47,7 +50,7 @@ LOCAL_HTTP_HOSTS = ("127.0.0.1", "localhost")
 # Fields PUT may change (§9); everything else about a subscription is fixed at creation.
 UPDATABLE = ("target", "secret", "headers", "custom_field_computed_values")
 # Keys the notification body already uses; a secret pair with one of these names would
-# overwrite it when flattened, so such secrets are refused at creation.
+# overwrite it when flattened, so such secrets are refused.
 RESERVED_BODY_KEYS = frozenset({"ids", "type", "event", "subscription_id", "updated_attributes"})
 # The app layer reports record kinds in singular form; activities notify "activity_log" subscribers.
 TYPE_ALIASES = {"activity": "activity_log"}
@@ -55,36 +58,6 @@ TYPE_ALIASES = {"activity": "activity_log"}
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _INVALID_URI = "Invalid input: Invalid URI For External Request"
 _DELIVERY_TIMEOUT_SECONDS = 10.0
-
-Handler = Callable[[Request], Awaitable[Response]]
-
-
-class WebhookError(Exception):
-    """A request the webhook endpoints refuse; rendered as Copper's error envelope."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def _error_response(error: WebhookError) -> JSONResponse:
-    return JSONResponse(
-        {"success": False, "status": error.status, "message": error.message}, status_code=error.status
-    )
-
-
-def _enveloped(handler: Handler) -> Handler:
-    """Turn a WebhookError raised by ``handler`` into the error envelope."""
-
-    async def wrapped(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except WebhookError as error:
-            return _error_response(error)
-
-    wrapped.__name__ = handler.__name__
-    return wrapped
 
 
 class WebhookHub:
@@ -104,13 +77,16 @@ class WebhookHub:
     # -- routes ---------------------------------------------------------------
 
     def routes(self) -> list[BaseRoute]:
-        """Routes for the webhook endpoints, relative to ``/developer_api/v1``."""
+        """Routes for the webhook endpoints, relative to ``/developer_api/v1``.
+
+        Handlers raise :class:`ApiError`; the app's exception handler answers it in the envelope.
+        """
         return [
-            Route("/webhooks", _enveloped(self._list), methods=["GET"]),
-            Route("/webhooks", _enveloped(self._create), methods=["POST"]),
-            Route("/webhooks/{id:int}", _enveloped(self._fetch), methods=["GET"]),
-            Route("/webhooks/{id:int}", _enveloped(self._update), methods=["PUT"]),
-            Route("/webhooks/{id:int}", _enveloped(self._delete), methods=["DELETE"]),
+            Route("/webhooks", self._list, methods=["GET"]),
+            Route("/webhooks", self._create, methods=["POST"]),
+            Route("/webhooks/{id:int}", self._fetch, methods=["GET"]),
+            Route("/webhooks/{id:int}", self._update, methods=["PUT"]),
+            Route("/webhooks/{id:int}", self._delete, methods=["DELETE"]),
         ]
 
     async def _list(self, _request: Request) -> Response:
@@ -120,7 +96,7 @@ class WebhookHub:
         return JSONResponse(_present(self._get_or_404(request)))
 
     async def _create(self, request: Request) -> Response:
-        body = await _json_object(request)
+        body = await read_object(request)
         doc = {
             "target": self._valid_target(body.get("target")),
             "type": _valid_choice(body.get("type"), "type", TYPES),
@@ -134,14 +110,12 @@ class WebhookHub:
         # Count and insert together so two concurrent creates cannot both take the 100th slot.
         with self._store.transaction():
             if self._store.count(KIND) >= MAX_SUBSCRIPTIONS:
-                raise WebhookError(
-                    422, f"Invalid input: Maximum of {MAX_SUBSCRIPTIONS} webhook subscriptions reached"
-                )
+                raise ApiError(422, f"Invalid input: Maximum of {MAX_SUBSCRIPTIONS} webhook subscriptions reached")
             stored = self._store.insert(KIND, doc)
         return JSONResponse(_present(stored))
 
     async def _update(self, request: Request) -> Response:
-        body = await _json_object(request)
+        body = await read_object(request)
         current = self._get_or_404(request)
         # Decision: type and event are fixed at creation (§9). Repeating the current value
         # is accepted, so a client may PUT back a record it fetched; a different value is
@@ -149,9 +123,9 @@ class WebhookHub:
         # subscription. id, created_at and unknown fields are read-only and ignored.
         for fixed in ("type", "event"):
             if fixed in body and body[fixed] != current[fixed]:
-                raise WebhookError(
-                    422,
-                    f"Invalid input: {fixed} cannot be changed; create a new subscription instead "
+                raise invalid(
+                    fixed,
+                    f"cannot be changed; create a new subscription instead "
                     f"(only {', '.join(UPDATABLE)} can be updated)",
                 )
         updated = dict(current)
@@ -169,32 +143,32 @@ class WebhookHub:
     async def _delete(self, request: Request) -> Response:
         id = int(request.path_params["id"])
         if not self._store.delete(KIND, id):
-            raise WebhookError(404, "Resource not found")
+            raise not_found()
         return JSONResponse({"id": id})
 
     def _get_or_404(self, request: Request) -> dict[str, Any]:
         doc = self._store.get(KIND, int(request.path_params["id"]))
         if doc is None:
-            raise WebhookError(404, "Resource not found")
+            raise not_found()
         return doc
 
     def _valid_target(self, value: Any) -> str:
         """Accept https URLs, and http to a local host when the config allows it; else 422."""
         if not isinstance(value, str):
-            raise WebhookError(422, _INVALID_URI)
+            raise ApiError(422, _INVALID_URI, field="target")
         try:
             parts = urlsplit(value)
             host = parts.hostname
             parts.port  # noqa: B018 - raises ValueError on a malformed port
         except ValueError:
-            raise WebhookError(422, _INVALID_URI) from None
+            raise ApiError(422, _INVALID_URI, field="target") from None
         if not host:
-            raise WebhookError(422, _INVALID_URI)
+            raise ApiError(422, _INVALID_URI, field="target")
         if parts.scheme == "https":
             return value
         if parts.scheme == "http" and self._config.allow_http_webhooks and host in LOCAL_HTTP_HOSTS:
             return value
-        raise WebhookError(422, _INVALID_URI)
+        raise ApiError(422, _INVALID_URI, field="target")
 
     # -- delivery -------------------------------------------------------------
 
@@ -213,9 +187,7 @@ class WebhookHub:
         if not ids:
             return
         type = TYPE_ALIASES.get(type, type)
-        subscriptions = [
-            doc for doc in self._store.list(KIND) if doc["type"] == type and doc["event"] == event
-        ]
+        subscriptions = [doc for doc in self._store.list(KIND) if doc["type"] == type and doc["event"] == event]
         for subscription in subscriptions:
             for start in range(0, len(ids), IDS_PER_NOTIFICATION):
                 chunk = ids[start : start + IDS_PER_NOTIFICATION]
@@ -246,6 +218,10 @@ class WebhookHub:
                 # notification goes to the registered target, not wherever it redirects.
                 trust_env=False,
                 follow_redirects=False,
+                # No idle connections kept: notifications are sparse, and when the app stops
+                # without a lifespan shutdown (ASGITransport, or a server that never calls
+                # aclose) no socket is left open behind it.
+                limits=httpx2.Limits(max_keepalive_connections=0),
             )
         return self._client
 
@@ -305,19 +281,9 @@ def _present(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.body())
-    except ValueError:
-        raise WebhookError(400, "Malformed request body: expected a JSON object") from None
-    if not isinstance(body, dict):
-        raise WebhookError(400, "Malformed request body: expected a JSON object")
-    return body
-
-
 def _valid_choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
-        raise WebhookError(422, f"Invalid input: {field} must be one of {', '.join(choices)}")
+        raise invalid(field, f"must be one of {', '.join(choices)}")
     return str(value)
 
 
@@ -326,7 +292,7 @@ def _string_pairs(value: Any, field: str) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise WebhookError(422, f"Invalid input: {field} must be an object of string values")
+        raise invalid(field, "must be an object of string values")
     return dict(value)
 
 
@@ -334,9 +300,7 @@ def _valid_secret(value: Any) -> dict[str, str]:
     pairs = _string_pairs(value, "secret")
     clashing = sorted(RESERVED_BODY_KEYS & pairs.keys())
     if clashing:
-        raise WebhookError(
-            422, f"Invalid input: secret keys {', '.join(clashing)} are reserved by the notification body"
-        )
+        raise invalid("secret", f"keys {', '.join(clashing)} are reserved by the notification body")
     return pairs
 
 
@@ -345,7 +309,7 @@ def _valid_headers(value: Any) -> dict[str, str]:
     for name, text in pairs.items():
         # Refuse now what the HTTP client would refuse at delivery time, where nobody would see it.
         if not _HEADER_NAME.match(name) or any(ch in text for ch in "\r\n\0"):
-            raise WebhookError(422, f"Invalid input: headers: invalid header {name!r}")
+            raise invalid("headers", f"invalid header {name!r}")
     return pairs
 
 
@@ -353,5 +317,5 @@ def _valid_flag(value: Any) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise WebhookError(422, "Invalid input: custom_field_computed_values must be a boolean")
+        raise invalid("custom_field_computed_values", "must be a boolean")
     return value

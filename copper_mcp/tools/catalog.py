@@ -38,6 +38,9 @@ class Operation:
     idempotent: bool
     fields: FieldMarks
     input_schema: Mapping[str, Any]
+    """What models read (compact; see tools/derive.py ``_published``)."""
+    validation_schema: Mapping[str, Any]
+    """What every call is checked against before anything is sent (complete and strict)."""
 
     @property
     def is_search(self) -> bool:
@@ -90,6 +93,7 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
             idempotent=t["annotations"]["idempotent"],
             fields=_marks(t["fields"]),
             input_schema=t["input_schema"],
+            validation_schema=t["validation_schema"],
         )
         for t in data["tools"]
     )

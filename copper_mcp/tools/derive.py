@@ -56,7 +56,10 @@ _HINTS = {
 
 # Schema keys that mean something to OpenAPI or to us, not to a JSON Schema validator.
 _DROP_KEYS = {"readOnly", "writeOnly", "example", "examples", "xml", "externalDocs", "discriminator"}
-_ISO_HINT = "ISO 8601 date or date-time (or Unix seconds)"
+# Custom fields are written by name ({"Deal size": "Large"}); Copper's own list of
+# {custom_field_definition_id, value} is still accepted. The shaper converts.
+# The shape is explained once, in the server's instructions.
+_CUSTOM_FIELDS_INPUT = {"type": ["object", "array"]}
 
 
 def snake_case(name: str) -> str:
@@ -137,6 +140,7 @@ class _Resolver:
             _make_friendly(node, out)
         if node.get("nullable"):
             _allow_null(out)
+        _minify(out)
         return out
 
 
@@ -151,20 +155,28 @@ def _allow_null(schema: JSON) -> None:
 
 
 def _make_friendly(source: JSON, schema: JSON) -> None:
-    """Let a ref id take a name and a date take ISO text; the presentation layer converts."""
+    """Let a ref id take a name and a date take ISO text; the presentation layer converts.
+
+    The rule is stated once, in the server's instructions, not on every field: repeating it
+    on each of the catalogue's ~130 such fields would cost several KB of every model's context.
+    """
     if "x-copper-date" in source:
+        # Copper's own form (Unix seconds, M/D/YYYY) is still accepted; ISO is what to publish.
         schema["type"] = ["integer", "string"] if source["x-copper-date"] == "unix" else "string"
         schema.pop("format", None)
-        hint = _ISO_HINT if source["x-copper-date"] == "unix" else "ISO 8601 date"
-        schema["description"] = f"{schema['description']}; {hint}" if "description" in schema else hint
-    ref_kind = source.get("x-copper-ref")
-    if ref_kind:
-        name = "name or email" if ref_kind == "user" else "name"
+        schema.pop("description", None)
+    if source.get("x-copper-ref"):
         target = schema["items"] if schema.get("type") == "array" and "items" in schema else schema
         if target.get("type") == "integer":
             target["type"] = ["integer", "string"]
-            note = f"{ref_kind} id or {name}"
-            schema.setdefault("description", note)
+
+
+def _minify(schema: JSON) -> None:
+    """Drop what an enum or the context already says (a model reads every byte of this)."""
+    if "enum" in schema and schema.get("type") in ("string", "integer"):
+        del schema["type"]
+    if schema.get("format") == "email":
+        del schema["format"]
 
 
 def _entity_of(path: str) -> str | None:
@@ -225,6 +237,8 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
             properties[name] = sub
             body_params.append(name)
         required += [r for r in body_schema.get("required", []) if r not in required]
+    if "custom_fields" in properties and _entity_of(path):
+        properties["custom_fields"] = copy.deepcopy(_CUSTOM_FIELDS_INPUT)
     # Marks of inputs that were dropped (read-only fields) would only mislead the shaper.
     marks = {group: {f: v for f, v in found.items() if f in properties} for group, found in marks.items()}
     input_schema: JSON = {"type": "object", "properties": properties}
@@ -256,6 +270,98 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
     }
 
 
+def _share_record_fields(tools: list[JSON]) -> None:
+    """Publish each record's writable fields once, on its create tool.
+
+    Update, upsert and bulk tools take the same fields; repeating them would double the
+    catalogue's largest schemas in every model's context. Their published schema names the
+    create tool instead and allows further properties, while ``validation_schema`` keeps the
+    full, strict schema that every call is checked against before anything is sent.
+    """
+    creates = {t["entity"]: t["name"] for t in tools if t["kind"] == "create" and t["path"] == f"/{t['entity']}"}
+    for tool in tools:
+        create = creates.get(tool["entity"])
+        if create is None or tool["name"] == create or tool["kind"] not in ("create", "update"):
+            continue
+        full = copy.deepcopy(tool["input_schema"])
+        props = tool["input_schema"]["properties"]
+        if tool["operation_id"].startswith("bulk"):
+            (key,) = tool["body_params"]
+            props[key]["items"] = {"type": "object"}
+            plus = " plus id" if tool["kind"] == "update" else ""
+            note = f"Items take the fields of {create}{plus}."
+        elif "properties" in tool["body_params"]:  # upsert: {properties, match}
+            props["properties"] = {"type": "object", "description": f"The fields of {create}."}
+            note = ""
+        elif tool["kind"] == "update" and tool["path_params"] == ["id"]:
+            tool["input_schema"]["properties"] = {"id": props["id"]}
+            tool["input_schema"]["additionalProperties"] = True
+            note = f"Fields as in {create}."
+        else:
+            continue
+        tool["validation_schema"] = full
+        tool["description"] = f"{tool['description']} {note}".strip()
+
+
+def _trim(schema: JSON, *, top: bool = True) -> None:
+    """Leave out what a reader infers: ``type: object`` beside ``properties``, defaults
+    (Copper applies them whether or not the model knows their values), a page number's
+    minimum, and the required keys of nested items (``{email, category}`` plainly needs
+    its email). The validator still enforces all of them."""
+    schema.pop("default", None)
+    if schema.get("minimum") == 1 and schema.get("type") == "integer":
+        del schema["minimum"]
+    if not top:
+        schema.pop("required", None)
+    if schema.get("type") == "object" and "properties" in schema:
+        del schema["type"]
+    for sub in schema.get("properties", {}).values():
+        _trim(sub, top=False)
+    if isinstance(schema.get("items"), dict):
+        _trim(schema["items"], top=False)
+
+
+def _drop_null(schema: JSON) -> None:
+    kind = schema.get("type")
+    if isinstance(kind, list) and "null" in kind:
+        rest = [k for k in kind if k != "null"]
+        schema["type"] = rest[0] if len(rest) == 1 else rest
+    for sub in schema.get("properties", {}).values():
+        _drop_null(sub)
+
+
+def _published(schema: JSON, marks: JSON, *, clearable: bool) -> JSON:
+    """The view of an input schema that models read; ``validation_schema`` stays complete.
+
+    Unknown properties are still refused (by the validator, with a message naming them), so
+    the published form leaves out ``additionalProperties``; alternatives of different shapes
+    (a tag list or a ``{value, option}`` object) are published as a union of types, with the
+    property's description saying which shapes. Dates are published as text (ISO 8601),
+    and ``null`` only where it can clear something (updates): on a create it means nothing.
+    """
+    out = copy.deepcopy(schema)
+    if out.get("additionalProperties") is False:
+        del out["additionalProperties"]
+    for name, prop in out["properties"].items():
+        if not clearable:
+            _drop_null(prop)
+        kind = prop.get("type")
+        if name in marks["dates"] and isinstance(kind, list) and "integer" in kind:
+            rest = [k for k in kind if k != "integer"]
+            prop["type"] = rest[0] if len(rest) == 1 else rest
+        _trim(prop)
+        alternatives = prop.get("oneOf") or prop.get("anyOf")
+        if alternatives and all("type" in alt for alt in alternatives):
+            types: list[str] = []
+            for alt in alternatives:
+                types += alt["type"] if isinstance(alt["type"], list) else [alt["type"]]
+            union: JSON = {"type": list(dict.fromkeys(types))}
+            if "description" in prop:
+                union["description"] = prop["description"]
+            out["properties"][name] = union
+    return out
+
+
 def build_catalog(spec: JSON) -> JSON:
     """Everything the server needs from the API description, as plain JSON data."""
     resolver = _Resolver(spec)
@@ -272,6 +378,10 @@ def build_catalog(spec: JSON) -> JSON:
             entity = tool["entity"]
             if entity and tool["name"].startswith("get_") and response is not None:
                 entities[entity] = _record_marks(resolver, response)
+    _share_record_fields(tools)
+    for tool in tools:
+        tool.setdefault("validation_schema", tool["input_schema"])
+        tool["input_schema"] = _published(tool["input_schema"], tool["fields"], clearable=tool["kind"] == "update")
     names = [t["name"] for t in tools]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from jsonschema import Draft202012Validator
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import func_metadata
+from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
 from copper_mcp.client import CopperError, CopperResponse
@@ -67,7 +68,7 @@ def _no_arguments() -> None:
     """Stands in for the function the SDK's Tool expects; CopperTool.run never calls it."""
 
 
-_NO_ARGUMENTS = func_metadata(_no_arguments)
+_NO_ARGUMENTS = func_metadata(_no_arguments, structured_output=False)
 
 
 class CopperTool(Tool):
@@ -81,11 +82,21 @@ class CopperTool(Tool):
     @cached_property
     def validator(self) -> Draft202012Validator:
         """Compiled on first use, so start-up does not pay for tools nobody calls."""
-        return Draft202012Validator(dict(self.operation.input_schema))
+        return Draft202012Validator(dict(self.operation.validation_schema))
 
     async def run(
         self, arguments: dict[str, Any], context: Context[Any, Any], convert_result: bool = False
     ) -> CallToolResult:
+        """Run one call; a failure we did not foresee reaches the model only as a bare notice."""
+        try:
+            return await self._call(arguments)
+        except (ToolError, MCPError):
+            raise
+        except Exception as exc:
+            # Its text may describe our internals; the SDK logs the traceback on stderr.
+            raise UnexpectedToolError(f"Error executing tool {self.name}") from exc
+
+    async def _call(self, arguments: dict[str, Any]) -> CallToolResult:
         """Validate, translate, send and shape one call (see the module docstring)."""
         op = self.operation
         problems = sorted(self.validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
@@ -95,7 +106,8 @@ class CopperTool(Tool):
             raise ToolError(f"{op.name} changes data and copper-mcp is running read-only.")
         try:
             prepared, notes = await self.shaper.prepare(op, dict(arguments))
-            response = await self.requester.request(op.method, *_split(op, prepared))
+            path, body, query = _split(op, prepared)
+            response = await self.requester.request(op.method, path, json=body, params=query)
             data = _wrap(op, response, prepared)
             data = await self.shaper.present(op, data, arguments)
         except CopperError as exc:
@@ -152,6 +164,21 @@ def _default(op: Operation, name: str, fallback: int) -> int:
     return int(value)
 
 
+def annotations(op: Operation) -> ToolAnnotations:
+    """The operation's hints, leaving out those equal to MCP's defaults.
+
+    MCP defines readOnlyHint=false, destructiveHint=true, idempotentHint=false and
+    openWorldHint=true when absent, and the middle two mean nothing on a read-only tool;
+    stating only the rest keeps the catalogue small without changing what a host concludes.
+    """
+    if op.read_only:
+        return ToolAnnotations(read_only_hint=True)
+    return ToolAnnotations(
+        destructive_hint=None if op.destructive else False,
+        idempotent_hint=True if op.idempotent else None,
+    )
+
+
 def build_tools(
     operations: tuple[Operation, ...], requester: Requester, shaper: Shaper, *, read_only: bool
 ) -> list[Tool]:
@@ -166,13 +193,7 @@ def build_tools(
             fn_metadata=_NO_ARGUMENTS,
             is_async=True,
             context_kwarg=None,
-            annotations=ToolAnnotations(
-                title=op.title,
-                read_only_hint=op.read_only,
-                destructive_hint=op.destructive,
-                idempotent_hint=op.idempotent,
-                open_world_hint=True,
-            ),
+            annotations=annotations(op),
             operation=op,
             requester=requester,
             shaper=shaper,

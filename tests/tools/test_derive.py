@@ -78,10 +78,13 @@ def test_update_inputs_put_path_and_body_side_by_side_without_read_only_fields()
             }
         )
     )
-    schema = tool["input_schema"]
+    schema = tool["validation_schema"]
     assert set(schema["properties"]) == {"id", "name", "title", "assignee_id", "due_date"}
     assert schema["required"] == ["id"]
     assert schema["additionalProperties"] is False
+    # Models read a lighter view; unknown properties are still refused by the validator.
+    assert "additionalProperties" not in tool["input_schema"]
+    assert tool["input_schema"]["properties"]["title"]["type"] == ["string", "null"]
     assert tool["path_params"] == ["id"]
     assert tool["body_params"] == ["name", "title", "assignee_id", "due_date"]
     assert tool["annotations"] == {"read_only": False, "destructive": True, "idempotent": True, "open_world": True}
@@ -100,12 +103,16 @@ def test_nullable_refs_and_dates_become_friendly_json_schema() -> None:
             method="post",
         )
     )
-    props = tool["input_schema"]["properties"]
+    props = tool["validation_schema"]["properties"]
     assert props["title"]["type"] == ["string", "null"]
     assert props["assignee_id"]["type"] == ["integer", "string", "null"]
     assert props["due_date"]["type"] == ["integer", "string"]
-    assert "ISO 8601" in props["due_date"]["description"]
-    assert tool["input_schema"]["required"] == ["name"]
+    assert tool["validation_schema"]["required"] == ["name"]
+    # On a create null clears nothing, and dates are published as ISO text.
+    published = tool["input_schema"]["properties"]
+    assert published["title"] == {"type": "string"}
+    assert published["assignee_id"] == {"type": ["integer", "string"]}
+    assert published["due_date"] == {"type": "string"}
     assert tool["fields"] == {"refs": {"assignee_id": "user"}, "dates": {"due_date": "unix"}}
     assert tool["annotations"]["destructive"] is False
 

@@ -1,0 +1,109 @@
+"""compact(): the default shape of every record a model reads."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from .dates import is_unix, iso_date_from_unix, iso_from_mdy, iso_from_unix
+from .fields import RECORD_KINDS, EntityFields, name_key
+from .reference import CustomFieldDefinition, ReferenceData
+
+
+def compact(entity: str, record: dict[str, Any], fields: EntityFields, ref: ReferenceData) -> dict[str, Any]:
+    """Shape a raw Copper record for a model: smaller, with names and ISO dates, nothing lost.
+
+    Empty values (None, "", [], {}, unset custom fields) are left out. Unix dates become ISO
+    date-times in the account zone and close_date an ISO date. Each known reference id keeps its
+    id and gains its name under the id field's name without ``_id`` (``assignee_id`` ->
+    ``assignee``); ids not in the reference data keep the id alone. An activity's type becomes its
+    name. custom_fields become ``{"Field name": value}`` with option names and ISO dates.
+    """
+    shaped: dict[str, Any] = {}
+    for key, value in record.items():
+        if key == "custom_fields" and isinstance(value, list):
+            custom = _custom_fields(value, ref)
+            if custom:
+                shaped[key] = custom
+            continue
+        if key == "type" and entity == "activities" and isinstance(value, dict):
+            name = ref.activity_type_name(value.get("category"), value.get("id"))
+            shaped[key] = name if name is not None else value
+            continue
+        if key in fields.dates:
+            value = _date(value, fields.dates[key], ref)
+        value = _prune(value)
+        if _is_empty(value):
+            continue
+        shaped[key] = value
+        kind = fields.refs.get(key)
+        if kind is not None and kind not in RECORD_KINDS:
+            label = name_key(key)
+            names = _ref_names(kind, value, ref)
+            # A record's own field wins (a lead's "status" already mirrors status_id).
+            if names is not None and _is_empty(record.get(label)):
+                shaped[label] = names
+    return shaped
+
+
+def _date(value: Any, kind: str, ref: ReferenceData) -> Any:
+    if kind == "unix" and is_unix(value):
+        return iso_from_unix(value, ref.zone)
+    if kind == "mdy" and isinstance(value, str):
+        return iso_from_mdy(value) or value
+    return value
+
+
+def _ref_names(kind: str, value: Any, ref: ReferenceData) -> str | list[str] | None:
+    if isinstance(value, list):
+        names = [ref.name_of(kind, item) for item in value]
+        # A partial list would no longer line up with the ids, so it is all or nothing.
+        return None if None in names else [n for n in names if n is not None]
+    return ref.name_of(kind, value)
+
+
+def _custom_fields(entries: list[Any], ref: ReferenceData) -> dict[str, Any]:
+    present = [e for e in entries if isinstance(e, dict) and not _is_empty(_prune(e.get("value")))]
+    definitions = [_definition(e.get("custom_field_definition_id"), ref) for e in present]
+    repeated = Counter(d.name for d in definitions if d is not None)
+    shaped: dict[str, Any] = {}
+    for entry, definition in zip(present, definitions, strict=True):
+        field_id = entry.get("custom_field_definition_id")
+        if definition is None:
+            # Unknown definition: keyed by its id, which to_copper also accepts as a field name.
+            shaped[str(field_id)] = _prune(entry["value"])
+            continue
+        label = definition.name
+        if repeated[label] > 1:
+            label = f"{label} (id {definition.id})"
+        shaped[label] = _custom_value(definition, entry["value"], ref)
+    return shaped
+
+
+def _definition(field_id: object, ref: ReferenceData) -> CustomFieldDefinition | None:
+    return ref.custom_fields.get(field_id) if isinstance(field_id, int) else None
+
+
+def _custom_value(definition: CustomFieldDefinition, value: Any, ref: ReferenceData) -> Any:
+    if definition.data_type == "Dropdown":
+        name = definition.option_name(value)
+        return value if name is None else name
+    if definition.data_type == "MultiSelect" and isinstance(value, list):
+        return [definition.option_name(item) or item for item in value]
+    if definition.data_type == "Date" and is_unix(value):
+        return iso_date_from_unix(value, ref.zone)
+    return _prune(value)
+
+
+def _prune(value: Any) -> Any:
+    """Drop empty parts of nested values; an object whose parts are all empty becomes {}."""
+    if isinstance(value, dict):
+        kept = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if not _is_empty(v)}
+    if isinstance(value, list):
+        return [p for p in (_prune(v) for v in value) if not _is_empty(p)]
+    return value
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and not value)

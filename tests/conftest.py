@@ -1,0 +1,51 @@
+"""Shared fixtures: an MCP server wired to an in-memory sandbox through ASGITransport.
+
+Fixtures here only build objects; each test opens its own ``Client(server)`` in its body
+(an async yield fixture holding a client breaks anyio's cancel scopes at teardown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx2
+import pytest
+from mcp.server import MCPServer
+
+from copper_mcp.client import CopperClient
+from copper_mcp.sandbox import SandboxConfig, create_app
+from copper_mcp.server import build_server
+from copper_mcp.settings import Settings
+
+SANDBOX_URL = "http://sandbox.test/developer_api/v1"
+
+ServerFactory = Callable[..., MCPServer]
+
+
+def sandbox_client(config: SandboxConfig | None = None, **client_options: Any) -> CopperClient:
+    """A CopperClient talking in-process to a fresh sandbox app."""
+    app = create_app(config or SandboxConfig())
+    return CopperClient(
+        api_key="test-key",
+        user_email="tester@example.com",
+        base_url=SANDBOX_URL,
+        transport=httpx2.ASGITransport(app=app),
+        **client_options,
+    )
+
+
+@pytest.fixture
+def sandbox_server() -> ServerFactory:
+    """Build an MCP server on a fresh in-memory sandbox: ``sandbox_server(read_only=True)``."""
+
+    def build(
+        *, toolsets: frozenset[str] | None = None, read_only: bool = False, config: SandboxConfig | None = None
+    ) -> MCPServer:
+        settings = Settings(
+            api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL,
+            toolsets=toolsets, read_only=read_only,
+        )
+        return build_server(settings, sandbox_client(config))
+
+    return build

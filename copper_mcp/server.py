@@ -11,15 +11,24 @@ from mcp.server import MCPServer
 
 from copper_mcp import __version__
 from copper_mcp.client import CopperClient
+from copper_mcp.presentation.cache import ReferenceCache, load_reference_data
+from copper_mcp.presentation.shaper import CopperShaper
 from copper_mcp.settings import Settings
 from copper_mcp.tools.catalog import load_catalog
-from copper_mcp.tools.registry import PassThrough, Shaper, build_tools
+from copper_mcp.tools.registry import Shaper, build_tools
 
 INSTRUCTIONS = """\
-Tools for one Copper CRM account. Search tools page through records (page_size up to 200;
-`total` is an upper bound, `has_more` says whether to ask for the next page). Ids of users,
-pipelines, stages and other reference values come from the list_* tools. Updates change only
-the fields you pass; null clears a field."""
+Tools for one Copper CRM account.
+- Searches answer one page: `total` is an upper bound, `has_more` says whether to ask for the
+  next page_number. Filters are AND-ed; in *_ids filters -2 matches records with none.
+- Where an id of a user, pipeline, stage, contact type, customer source, loss reason or lead
+  status goes, its name works too (a user also by email). Ids of people and companies come
+  from searches.
+- Dates: ISO 8601 (2026-12-05 or 2026-12-05T15:00:00-05:00); without a zone the account's time
+  zone applies and the answer says so.
+- custom_fields: {"Field name": value}, dropdown values by option name; in searches a value or
+  {"minimum_value": .., "maximum_value": ..}.
+- Updates change only the fields passed; null clears a field; lists are replaced whole."""
 
 
 def build_server(settings: Settings, client: CopperClient, shaper: Shaper | None = None) -> MCPServer:
@@ -35,7 +44,9 @@ def build_server(settings: Settings, client: CopperClient, shaper: Shaper | None
             yield
 
     operations = load_catalog().select(settings.toolsets, settings.read_only)
-    tools = build_tools(operations, client, shaper or PassThrough(), read_only=settings.read_only)
+    if shaper is None:
+        shaper = CopperShaper(ReferenceCache(lambda: load_reference_data(client)))
+    tools = build_tools(operations, client, shaper, read_only=settings.read_only)
     server = MCPServer(
         "copper-mcp",
         title="Copper CRM",

@@ -73,19 +73,20 @@ def add_relation(store: Store, a: Key, b: Key) -> None:
     _check_pair(store, a, b)
     if b in relation_index(store).get(a, set()):
         return
-    first, second = (a, b) if a[0] in ("task", "person") else (b, a)
-    if first[0] == "task":
-        task = store.get("tasks", first[1])
+    if "task" in (a[0], b[0]):
+        task_key, other = (a, b) if a[0] == "task" else (b, a)
+        task = store.get("tasks", task_key[1])
         assert task is not None
         if task.get("related_resource"):
             raise invalid("resource", "a task can be related to at most one record")
-        store.replace("tasks", task["id"], {**task, "related_resource": {"id": second[1], "type": second[0]}})
-    elif first[0] == "person" and second[0] == "company":
-        person = store.get("people", first[1])
+        store.replace("tasks", task["id"], {**task, "related_resource": {"id": other[1], "type": other[0]}})
+    elif {a[0], b[0]} == {"person", "company"}:
+        person_key, company_key = (a, b) if a[0] == "person" else (b, a)
+        person = store.get("people", person_key[1])
         assert person is not None
         if person.get("company_id"):
             raise invalid("resource", "a person can be related to at most one company")
-        store.replace("people", person["id"], {**person, "company_id": second[1]})
+        store.replace("people", person["id"], {**person, "company_id": company_key[1]})
     else:
         store.insert(LINKS, {"a_type": a[0], "a_id": a[1], "b_type": b[0], "b_id": b[1]})
 

@@ -52,18 +52,6 @@ class Shaper(Protocol):
         ...
 
 
-class PassThrough:
-    """A shaper that changes nothing."""
-
-    async def prepare(self, op: Operation, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """Return the arguments as given."""
-        return args, []
-
-    async def present(self, op: Operation, data: Any, args: Mapping[str, Any]) -> Any:
-        """Return Copper's data as sent."""
-        return data
-
-
 def _no_arguments() -> None:
     """Stands in for the function the SDK's Tool expects; CopperTool.run never calls it."""
 
@@ -164,7 +152,7 @@ def _default(op: Operation, name: str, fallback: int) -> int:
     return int(value)
 
 
-def annotations(op: Operation) -> ToolAnnotations:
+def tool_annotations(op: Operation) -> ToolAnnotations:
     """The operation's hints, leaving out those equal to MCP's defaults.
 
     MCP defines readOnlyHint=false, destructiveHint=true, idempotentHint=false and
@@ -193,7 +181,7 @@ def build_tools(
             fn_metadata=_NO_ARGUMENTS,
             is_async=True,
             context_kwarg=None,
-            annotations=annotations(op),
+            annotations=tool_annotations(op),
             operation=op,
             requester=requester,
             shaper=shaper,

@@ -144,16 +144,17 @@ async def test_opportunity_filters() -> None:
         assert await ids_of(client, "opportunities", customer_source_ids=[-2]) == {
             o["id"] for o in opportunities if o["customer_source_id"] is None
         }
-        assert await ids_of(client, "opportunities", minimum_monetary_value=100_000, maximum_monetary_value=150_000) == {
-            o["id"] for o in opportunities if 100_000 <= o["monetary_value"] <= 150_000
-        }
+        assert await ids_of(
+            client, "opportunities", minimum_monetary_value=100_000, maximum_monetary_value=150_000
+        ) == {o["id"] for o in opportunities if 100_000 <= o["monetary_value"] <= 150_000}
         low, high_date = mdy_to_unix("3/1/2026"), mdy_to_unix("6/30/2026")
         assert low is not None and high_date is not None
         expected = {o["id"] for o in opportunities if low <= (mdy_to_unix(o["close_date"]) or 0) <= high_date}
         assert expected
         assert await ids_of(client, "opportunities", minimum_close_date=low, maximum_close_date=high_date) == expected
         assert invalid_field(
-            await client.post("/opportunities/search", json={"minimum_monetary_value": "lots"}), "minimum_monetary_value"
+            await client.post("/opportunities/search", json={"minimum_monetary_value": "lots"}),
+            "minimum_monetary_value",
         )
 
 
@@ -209,7 +210,9 @@ async def test_task_and_project_filters() -> None:
         due = sorted(t["due_date"] for t in tasks)[40]
         assert await ids_of(client, "tasks", maximum_due_date=due) == {t["id"] for t in tasks if t["due_date"] <= due}
         projects = await search_all(client, "projects")
-        assert await ids_of(client, "projects", status_ids=[1]) == {p["id"] for p in projects if p["status"] == "Completed"}
+        assert await ids_of(client, "projects", status_ids=[1]) == {
+            p["id"] for p in projects if p["status"] == "Completed"
+        }
 
 
 async def test_activity_filters_and_record_activities() -> None:
@@ -249,7 +252,9 @@ async def test_custom_field_filters() -> None:
         }
         budget = definitions["Annual Budget"]
         criteria = [{"custom_field_definition_id": budget["id"], "minimum_value": 100_000, "maximum_value": 300_000}]
-        in_range = {c["id"] for c in companies if value(c, "Annual Budget") and 100_000 <= value(c, "Annual Budget") <= 300_000}
+        in_range = {
+            c["id"] for c in companies if value(c, "Annual Budget") and 100_000 <= value(c, "Annual Budget") <= 300_000
+        }
         assert await ids_of(client, "companies", custom_fields=criteria) == in_range
         criteria[0]["allow_empty"] = True
         empty = {c["id"] for c in companies if value(c, "Annual Budget") is None}

@@ -13,12 +13,15 @@ from copper_mcp import __version__
 from copper_mcp.client import CopperClient
 from copper_mcp.presentation.cache import ReferenceCache, load_reference_data
 from copper_mcp.presentation.shaper import CopperShaper
+from copper_mcp.resources import register_resources
 from copper_mcp.settings import Settings
 from copper_mcp.tools.catalog import load_catalog
 from copper_mcp.tools.registry import Shaper, build_tools
 
 INSTRUCTIONS = """\
 Tools for one Copper CRM account.
+- Reads answer records compactly: names beside ids, ISO dates, empty fields left out;
+  raw: true gives Copper's record untouched.
 - Searches answer one page: `total` is an upper bound, `has_more` says whether to ask for the
   next page_number. Filters are AND-ed; in *_ids filters -2 matches records with none.
 - Where an id of a user, pipeline, stage, contact type, customer source, loss reason or lead
@@ -43,9 +46,12 @@ def build_server(settings: Settings, client: CopperClient, shaper: Shaper | None
         async with client:
             yield
 
-    operations = load_catalog().select(settings.toolsets, settings.read_only)
+    catalog = load_catalog()
+    operations = catalog.select(settings.toolsets, settings.read_only)
+    # One cache for tools and resources: a custom-field change made by a tool refreshes both.
+    cache = ReferenceCache(lambda: load_reference_data(client))
     if shaper is None:
-        shaper = CopperShaper(ReferenceCache(lambda: load_reference_data(client)))
+        shaper = CopperShaper(cache, catalog.entities)
     tools = build_tools(operations, client, shaper, read_only=settings.read_only)
     server = MCPServer(
         "copper-mcp",
@@ -56,6 +62,7 @@ def build_server(settings: Settings, client: CopperClient, shaper: Shaper | None
         lifespan=lifespan,
         log_level="WARNING",
     )
+    register_resources(server, client, cache)
     # The SDK configures the root logger; keep HTTP chatter out of the host's log.
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     return server

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from copper_mcp.tools.catalog import Operation
+from copper_mcp.tools.catalog import FieldMarks, Operation
 
+from .budget import DEFAULT_BUDGET, fit_to_budget
 from .cache import ReferenceCache
 from .fields import EntityFields
+from .reads import compact
 from .writes import to_copper
 
 # Writes to these toolsets change what the reference data holds.
@@ -36,21 +38,53 @@ def needs_reference(op: Operation, args: Mapping[str, Any]) -> bool:
     return op.entity == "activities" and (_friendly(args.get("type")) or _friendly(args.get("activity_types")))
 
 
-class CopperShaper:
-    """Translate friendly arguments with the presentation layer; answer with Copper's data."""
+def _fields(marks: FieldMarks) -> EntityFields:
+    return EntityFields(refs=marks.refs, dates=marks.dates)
 
-    def __init__(self, cache: ReferenceCache) -> None:
+
+class CopperShaper:
+    """Translate friendly arguments in; shape records out (compact unless ``raw``), within budget."""
+
+    def __init__(
+        self, cache: ReferenceCache, entities: Mapping[str, FieldMarks], budget: int = DEFAULT_BUDGET
+    ) -> None:
         self._cache = cache
+        self._entities = {name: _fields(marks) for name, marks in entities.items()}
+        self._budget = budget
 
     async def prepare(self, op: Operation, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Copper-ready arguments plus notes (e.g. which time zone read a bare date)."""
         if op.entity is None or not needs_reference(op, args):
             return args, []
         reference = await self._cache.get()
-        return to_copper(op.entity, args, EntityFields(refs=op.fields.refs, dates=op.fields.dates), reference)
+        return to_copper(op.entity, args, _fields(op.fields), reference)
 
     async def present(self, op: Operation, data: Any, args: Mapping[str, Any]) -> Any:
-        """Copper's data as sent; a change to reference data refreshes the cache."""
+        """Records in the compact form (or raw), a search page cut honestly to the budget."""
         if not op.read_only and op.toolset in _REFERENCE_TOOLSETS:
             self._cache.invalidate()
-        return data
+        fields = self._entities.get(op.entity or "")
+        if not op.read_only or fields is None or not isinstance(data, dict):
+            return data
+        if not args.get("raw"):
+            reference = await self._cache.get()
+            if "records" in data:
+                data = {**data, "records": [compact(op.entity or "", r, fields, reference) for r in data["records"]]}
+            else:
+                data = compact(op.entity or "", data, fields, reference)
+        return self._within_budget(data)
+
+    def _within_budget(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Never a silently cut answer: fewer records, has_more, and how to get the rest."""
+        records = data.get("records")
+        if not isinstance(records, list):
+            return data
+        kept, cut = fit_to_budget(records, self._budget)
+        if not cut:
+            return data
+        size = max(len(kept), 1)
+        note = (
+            f"Only {len(kept)} of the {len(records)} records on this page fit in one answer. "
+            f"Ask again with page_size={size} and raise page_number to see the rest."
+        )
+        return {**data, "records": kept, "has_more": True, "notes": [*data.get("notes", []), note]}

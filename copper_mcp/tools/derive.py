@@ -237,6 +237,10 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
             properties[name] = sub
             body_params.append(name)
         required += [r for r in body_schema.get("required", []) if r not in required]
+    if kind == "read" and _entity_of(path):
+        # Not Copper's: records are shaped for a model unless the caller asks for them raw.
+        # (The server's instructions explain it once.)
+        properties["raw"] = {"type": "boolean"}
     if "custom_fields" in properties and _entity_of(path):
         properties["custom_fields"] = copy.deepcopy(_CUSTOM_FIELDS_INPUT)
     # Marks of inputs that were dropped (read-only fields) would only mislead the shaper.

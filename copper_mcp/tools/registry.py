@@ -103,7 +103,7 @@ class CopperTool(Tool):
         except ValueError as exc:  # the shaper's InputError: a message written for the model
             raise ToolError(str(exc)) from exc
         if notes and isinstance(data, dict):
-            data = {**data, "notes": notes}
+            data = {**data, "notes": [*notes, *data.get("notes", [])]}
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         structured = data if isinstance(data, dict) else {"result": data}
         return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)

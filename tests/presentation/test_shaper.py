@@ -1,0 +1,105 @@
+"""The shaper through a real MCP client on the sandbox: compact reads, raw, friendly writes, budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from copper_mcp.presentation.cache import ReferenceCache, load_reference_data
+from copper_mcp.presentation.shaper import CopperShaper, needs_reference
+from copper_mcp.server import build_server
+from copper_mcp.settings import Settings
+from copper_mcp.tools.catalog import load_catalog
+from tests.conftest import SANDBOX_URL, ServerFactory, sandbox_client
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _call(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:
+    result = await client.call_tool(tool, args)
+    assert result.is_error is False, result.content
+    assert result.structured_content is not None
+    return result.structured_content
+
+
+async def test_reads_are_compact_and_raw_is_untouched(sandbox_server: ServerFactory) -> None:
+    async with Client(sandbox_server()) as client:
+        page = await _call(client, "search_opportunities", {"page_size": 1, "sort_by": "close_date"})
+        opportunity_id = page["records"][0]["id"]
+        shaped = await _call(client, "get_opportunity", {"id": opportunity_id})
+        raw = await _call(client, "get_opportunity", {"id": opportunity_id, "raw": True})
+    assert raw["pipeline_id"] == shaped["pipeline_id"] and isinstance(shaped["pipeline"], str)
+    month, day, year = (int(part) for part in raw["close_date"].split("/"))
+    assert shaped["close_date"] == f"{year:04d}-{month:02d}-{day:02d}"
+    assert isinstance(raw["custom_fields"], list) and None in [f["value"] for f in raw["custom_fields"]]
+    assert None not in shaped.values()
+    assert isinstance(shaped.get("custom_fields", {}), dict)
+
+
+async def test_written_with_names_and_iso_dates_reads_back_the_same(sandbox_server: ServerFactory) -> None:
+    async with Client(sandbox_server()) as client:
+        pipelines = (await _call(client, "list_pipelines", {}))["records"]
+        pipeline = pipelines[-1]
+        stage = pipeline["stages"][-1]
+        users = (await _call(client, "search_users", {}))["records"]
+        created = await _call(
+            client,
+            "create_opportunity",
+            {
+                "name": "Round trip",
+                "pipeline_id": pipeline["name"],
+                "pipeline_stage_id": stage["name"].upper(),
+                "assignee_id": users[0]["email"],
+                "close_date": "2026-12-05",
+                "monetary_value": 12000,
+            },
+        )
+        back = await _call(client, "get_opportunity", {"id": created["id"]})
+    assert (back["pipeline"], back["pipeline_stage"], back["assignee"]) == (
+        pipeline["name"], stage["name"], users[0]["name"]
+    )
+    assert back["close_date"] == "2026-12-05"
+
+
+async def test_a_bare_date_time_is_read_in_the_account_zone_and_said_so(sandbox_server: ServerFactory) -> None:
+    async with Client(sandbox_server()) as client:
+        task = await _call(client, "create_task", {"name": "Call Dana", "due_date": "2026-12-04T09:00:00"})
+        back = await _call(client, "get_task", {"id": task["id"]})
+    assert any("America/New_York" in note for note in task["notes"])
+    assert back["due_date"] == "2026-12-04T09:00:00-05:00"
+
+
+async def test_wrong_names_list_the_valid_ones(sandbox_server: ServerFactory) -> None:
+    async with Client(sandbox_server()) as client:
+        result = await client.call_tool("create_opportunity", {"name": "x", "pipeline_id": "Sails"})
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert result.is_error and "Sails" in text and text.index("Sales") < text.index("Business Development")
+
+
+async def test_a_page_over_the_budget_comes_back_shorter_and_says_how_to_get_the_rest() -> None:
+    client = sandbox_client()
+    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
+    shaper = CopperShaper(ReferenceCache(lambda: load_reference_data(client)), load_catalog().entities, budget=4000)
+    async with Client(build_server(settings, client, shaper)) as mcp:
+        page = await _call(mcp, "search_people", {"page_size": 50})
+    assert 0 < len(page["records"]) < 50
+    assert page["has_more"] is True
+    assert f"page_size={len(page['records'])}" in page["notes"][-1]
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "needed"),
+    [
+        ("get_person", {"id": 5}, False),
+        ("search_opportunities", {"pipeline_ids": [213214], "minimum_close_date": 1_790_000_000}, False),
+        ("search_opportunities", {"pipeline_ids": ["Sales"]}, True),
+        ("create_task", {"name": "x", "due_date": "2026-12-04"}, True),
+        ("create_person", {"name": "x", "custom_fields": {"Tier": "Gold"}}, True),
+        ("create_person", {"name": "x", "custom_fields": [{"custom_field_definition_id": 1, "value": "a"}]}, False),
+    ],
+)
+async def test_reference_data_is_fetched_only_when_a_call_needs_it(tool: str, args: dict[str, Any], needed: bool) -> None:
+    (op,) = [op for op in load_catalog().operations if op.name == tool]
+    assert needs_reference(op, args) is needed

@@ -100,6 +100,6 @@ async def test_a_page_over_the_budget_comes_back_shorter_and_says_how_to_get_the
         ("create_person", {"name": "x", "custom_fields": [{"custom_field_definition_id": 1, "value": "a"}]}, False),
     ],
 )
-async def test_reference_data_is_fetched_only_when_a_call_needs_it(tool: str, args: dict[str, Any], needed: bool) -> None:
+async def test_reference_data_is_fetched_only_when_needed(tool: str, args: dict[str, Any], needed: bool) -> None:
     (op,) = [op for op in load_catalog().operations if op.name == tool]
     assert needs_reference(op, args) is needed

@@ -42,14 +42,19 @@ async def load_reference_data(client: CopperRequester) -> ReferenceData:
     async def fetch(path: str) -> None:
         bodies[path] = (await client.request("GET", path)).data
 
-    async with anyio.create_task_group() as group:
-        for path in LIST_PATHS:
-            group.start_soon(fetch, path)
-        group.start_soon(fetch, "/custom_field_definitions")
-        # With Leads switched off, /lead_statuses answers 403 "Feature not enabled".
-        if (account.get("settings") or {}).get("setting_enable_leads", True):
-            group.start_soon(fetch, "/lead_statuses")
-        users = await _all_users(client)
+    try:
+        async with anyio.create_task_group() as group:
+            for path in LIST_PATHS:
+                group.start_soon(fetch, path)
+            group.start_soon(fetch, "/custom_field_definitions")
+            # With Leads switched off, /lead_statuses answers 403 "Feature not enabled".
+            if (account.get("settings") or {}).get("setting_enable_leads", True):
+                group.start_soon(fetch, "/lead_statuses")
+            users = await _all_users(client)
+    except BaseExceptionGroup as group_error:
+        # Callers handle Copper's own errors (a 401, a 429 after retries); hand them the first
+        # one as it is rather than wrapped in a group they would not recognise.
+        raise group_error.exceptions[0] from None
     return ReferenceData.from_copper(
         account,
         users,

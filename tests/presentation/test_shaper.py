@@ -103,3 +103,31 @@ async def test_a_page_over_the_budget_comes_back_shorter_and_says_how_to_get_the
 async def test_reference_data_is_fetched_only_when_needed(tool: str, args: dict[str, Any], needed: bool) -> None:
     (op,) = [op for op in load_catalog().operations if op.name == tool]
     assert needs_reference(op, args) is needed
+
+
+async def test_a_copper_error_while_loading_reference_data_reaches_the_model() -> None:
+    client = sandbox_client()
+    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
+    loads = 0
+
+    async def failing_load() -> Any:
+        nonlocal loads
+        loads += 1
+        # A real Copper failure from inside the concurrent loader (a missing path answers 404).
+        await load_reference_data(_MissingPipelines(client))
+
+    shaper = CopperShaper(ReferenceCache(failing_load), load_catalog().entities)
+    async with Client(build_server(settings, client, shaper)) as mcp:
+        result = await mcp.call_tool("search_opportunities", {"pipeline_ids": ["Sales"]})
+    assert loads == 1
+    assert result.is_error and "No such record" in result.content[0].text  # type: ignore[union-attr]
+
+
+class _MissingPipelines:
+    """Asks for a path the sandbox does not have in place of /pipelines."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        return await self._client.request(method, "/pipelines_gone" if path == "/pipelines" else path, **kwargs)

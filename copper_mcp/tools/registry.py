@@ -15,7 +15,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
-from jsonschema import Draft202012Validator
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import func_metadata
@@ -26,6 +25,7 @@ from copper_mcp.client import CopperError, CopperResponse
 from copper_mcp.tools.catalog import Operation
 
 if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
     from mcp.server.mcpserver import Context
 
 # Copper answers at most the first 100,000 matches of a search, whatever the page.
@@ -70,6 +70,9 @@ class CopperTool(Tool):
     @cached_property
     def validator(self) -> Draft202012Validator:
         """Compiled on first use, so start-up does not pay for tools nobody calls."""
+        # Imported here too: jsonschema and its dependencies cost ~25 ms of every cold start.
+        from jsonschema import Draft202012Validator
+
         return Draft202012Validator(dict(self.operation.validation_schema))
 
     async def run(

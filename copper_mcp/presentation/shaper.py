@@ -54,10 +54,11 @@ class CopperShaper:
 
     async def prepare(self, op: Operation, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Copper-ready arguments plus notes (e.g. which time zone read a bare date)."""
-        if op.entity is None or not needs_reference(op, args):
+        if not needs_reference(op, args):
             return args, []
         reference = await self._cache.get()
-        return to_copper(op.entity, args, _fields(op.fields), reference)
+        # Operations outside a record entity (a pipeline's stages) have marked fields too.
+        return to_copper(op.entity or "", args, _fields(op.fields), reference)
 
     async def present(self, op: Operation, data: Any, args: Mapping[str, Any]) -> Any:
         """Records in the compact form (or raw), a search page cut honestly to the budget."""

@@ -38,7 +38,8 @@ def needs_reference(op: Operation, args: Mapping[str, Any]) -> bool:
     return op.entity == "activities" and (_friendly(args.get("type")) or _friendly(args.get("activity_types")))
 
 
-def _fields(marks: FieldMarks) -> EntityFields:
+def entity_fields(marks: FieldMarks) -> EntityFields:
+    """The presentation layer's view of the catalogue's field marks."""
     return EntityFields(refs=marks.refs, dates=marks.dates)
 
 
@@ -49,7 +50,7 @@ class CopperShaper:
         self, cache: ReferenceCache, entities: Mapping[str, FieldMarks], budget: int = DEFAULT_BUDGET
     ) -> None:
         self._cache = cache
-        self._entities = {name: _fields(marks) for name, marks in entities.items()}
+        self._entities = {name: entity_fields(marks) for name, marks in entities.items()}
         self._budget = budget
 
     async def prepare(self, op: Operation, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -58,7 +59,7 @@ class CopperShaper:
             return args, []
         reference = await self._cache.get()
         # Operations outside a record entity (a pipeline's stages) have marked fields too.
-        return to_copper(op.entity or "", args, _fields(op.fields), reference)
+        return to_copper(op.entity or "", args, entity_fields(op.fields), reference)
 
     async def present(self, op: Operation, data: Any, args: Mapping[str, Any]) -> Any:
         """Records in the compact form (or raw), a search page cut honestly to the budget."""

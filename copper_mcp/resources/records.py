@@ -22,6 +22,7 @@ from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, Completion, Resource
 from copper_mcp.client import CopperError, NotFoundError
 from copper_mcp.presentation import EntityFields, ReferenceCache, compact
 from copper_mcp.presentation.fields import SINGULAR
+from copper_mcp.presentation.shaper import entity_fields
 from copper_mcp.tools.catalog import load_catalog
 from copper_mcp.tools.registry import SEARCH_CAP, Requester
 
@@ -68,7 +69,7 @@ def kinds() -> tuple[Kind, ...]:
         sortable = inputs.get("sort_by", {}).get("enum", ())
         # Activities document no sort_by values; their default order is already newest first.
         order = {"sort_by": "date_modified", "sort_direction": "desc"} if "date_modified" in sortable else {}
-        fields = EntityFields(refs=marks.refs, dates=marks.dates)
+        fields = entity_fields(marks)
         found.append(Kind(entity, _NOUNS[entity], fields, order, by_name="name" in inputs))
     return tuple(found)
 

@@ -150,7 +150,8 @@ def _wrap(op: Operation, response: CopperResponse, args: Mapping[str, Any]) -> A
 
 
 def _default(op: Operation, name: str, fallback: int) -> int:
-    schema = op.input_schema.get("properties", {}).get(name, {})
+    # The published view leaves defaults out; the validation schema keeps Copper's.
+    schema = op.validation_schema.get("properties", {}).get(name, {})
     value = schema.get("default", fallback)
     return int(value)
 

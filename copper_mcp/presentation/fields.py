@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 # Reference kinds an x-copper-ref can name. company and person point at records, not reference
 # data, so their names are never looked up here.
@@ -19,6 +20,7 @@ REF_KINDS = frozenset(
         "customer_source",
         "loss_reason",
         "lead_status",
+        "activity_type",
     }
 )
 RECORD_KINDS = frozenset({"company", "person"})
@@ -43,11 +45,13 @@ class EntityFields:
 
     refs maps a field (``assignee_id``, or a filter array such as ``assignee_ids``) to the kind of
     thing its ids refer to; dates maps a field to ``"unix"`` (Unix seconds) or ``"mdy"``
-    (Copper's ``M/D/YYYY`` string).
+    (Copper's ``M/D/YYYY`` string); nested maps a field holding an object, or a list of
+    objects, to the fields of that object (a bulk call's items, a lead conversion's details).
     """
 
     refs: Mapping[str, str] = field(default_factory=dict)
     dates: Mapping[str, str] = field(default_factory=dict)
+    nested: Mapping[str, EntityFields] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         unknown_refs = set(self.refs.values()) - REF_KINDS
@@ -57,6 +61,13 @@ class EntityFields:
         # Copy so a caller mutating its dict later cannot change a value meant to be frozen.
         object.__setattr__(self, "refs", MappingProxyType(dict(self.refs)))
         object.__setattr__(self, "dates", MappingProxyType(dict(self.dates)))
+        object.__setattr__(self, "nested", MappingProxyType(dict(self.nested)))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EntityFields:
+        """Read the ``fields`` data that ``scripts/gen_catalog.py`` writes into catalog.json."""
+        nested = {name: cls.from_json(inner) for name, inner in data.get("nested", {}).items()}
+        return cls(refs=data["refs"], dates=data["dates"], nested=nested)
 
 
 def name_key(ref_field: str) -> str:

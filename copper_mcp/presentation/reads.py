@@ -10,14 +10,14 @@ from .fields import RECORD_KINDS, EntityFields, name_key
 from .reference import CustomFieldDefinition, ReferenceData
 
 
-def compact(entity: str, record: dict[str, Any], fields: EntityFields, ref: ReferenceData) -> dict[str, Any]:
+def compact(record: dict[str, Any], fields: EntityFields, ref: ReferenceData) -> dict[str, Any]:
     """Shape a raw Copper record for a model: smaller, with names and ISO dates, nothing lost.
 
     Empty values (None, "", [], {}, unset custom fields) are left out. Unix dates become ISO
     date-times in the account zone and close_date an ISO date. Each known reference id keeps its
     id and gains its name under the id field's name without ``_id`` (``assignee_id`` ->
-    ``assignee``); ids not in the reference data keep the id alone. An activity's type becomes its
-    name. custom_fields become ``{"Field name": value}`` with option names and ISO dates.
+    ``assignee``, an activity's ``type`` -> ``type_name``); ids not in the reference data keep
+    the id alone. custom_fields become ``{"Field name": value}`` with option names and ISO dates.
     """
     shaped: dict[str, Any] = {}
     for key, value in record.items():
@@ -25,10 +25,6 @@ def compact(entity: str, record: dict[str, Any], fields: EntityFields, ref: Refe
             custom = _custom_fields(value, ref)
             if custom:
                 shaped[key] = custom
-            continue
-        if key == "type" and entity == "activities" and isinstance(value, dict):
-            name = ref.activity_type_name(value.get("category"), value.get("id"))
-            shaped[key] = name if name is not None else value
             continue
         if key in fields.dates:
             value = _date(value, fields.dates[key], ref)

@@ -113,7 +113,13 @@ class ReferenceData:
         )
 
     def name_of(self, kind: str, ref_id: object) -> str | None:
-        """The name behind an id of a reference kind, or None if unknown."""
+        """The name behind an id of a reference kind, or None if unknown.
+
+        An activity type's id is Copper's ``{"category": ..., "id": ...}`` pair.
+        """
+        if kind == "activity_type":
+            pair = ref_id if isinstance(ref_id, Mapping) else {}
+            return self.activity_type_name(pair.get("category"), pair.get("id"))
         if not isinstance(ref_id, int) or isinstance(ref_id, bool):
             return None
         return self.names.get(kind, {}).get(ref_id)

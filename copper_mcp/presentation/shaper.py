@@ -9,72 +9,91 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from copper_mcp.tools.catalog import FieldMarks, Operation
+from copper_mcp.tools.catalog import Operation
 
 from .budget import DEFAULT_BUDGET, fit_to_budget
 from .cache import ReferenceCache
-from .fields import EntityFields
+from .fields import SINGULAR, EntityFields
 from .reads import compact
+from .reference import ReferenceData
 from .writes import to_copper
 
 # Writes to these toolsets change what the reference data holds.
 _REFERENCE_TOOLSETS = frozenset({"custom_fields"})
+# A lead conversion answers {"person": {...}, "company": {...}, "opportunity": {...}}.
+_ENTITY_OF_SINGULAR = {singular: entity for entity, singular in SINGULAR.items()}
 
 
 def _friendly(value: Any) -> bool:
-    """A value that is not already in Copper's form (an int id or Unix seconds)."""
+    """A value that is not already in Copper's form (an int id, Unix seconds, {category, id})."""
     if isinstance(value, list):
         return any(_friendly(item) for item in value)
     return isinstance(value, str)
 
 
-def needs_reference(op: Operation, args: Mapping[str, Any]) -> bool:
+def needs_reference(fields: EntityFields, args: Mapping[str, Any]) -> bool:
     """Whether translating these arguments needs the account's reference data."""
-    marked = {**op.fields.refs, **op.fields.dates}
+    marked = {**fields.refs, **fields.dates}
     if any(_friendly(args[key]) for key in marked if key in args):
         return True
     if isinstance(args.get("custom_fields"), dict):
         return True
-    return op.entity == "activities" and (_friendly(args.get("type")) or _friendly(args.get("activity_types")))
-
-
-def entity_fields(marks: FieldMarks) -> EntityFields:
-    """The presentation layer's view of the catalogue's field marks."""
-    return EntityFields(refs=marks.refs, dates=marks.dates)
+    for key, inner in fields.nested.items():
+        value = args.get(key)
+        parts = value if isinstance(value, list) else [value]
+        if any(isinstance(part, Mapping) and needs_reference(inner, part) for part in parts):
+            return True
+    return False
 
 
 class CopperShaper:
     """Translate friendly arguments in; shape records out (compact unless ``raw``), within budget."""
 
     def __init__(
-        self, cache: ReferenceCache, entities: Mapping[str, FieldMarks], budget: int = DEFAULT_BUDGET
+        self, cache: ReferenceCache, entities: Mapping[str, EntityFields], budget: int = DEFAULT_BUDGET
     ) -> None:
         self._cache = cache
-        self._entities = {name: entity_fields(marks) for name, marks in entities.items()}
+        self._entities = dict(entities)
         self._budget = budget
 
     async def prepare(self, op: Operation, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Copper-ready arguments plus notes (e.g. which time zone read a bare date)."""
-        if not needs_reference(op, args):
+        if not needs_reference(op.fields, args):
             return args, []
         reference = await self._cache.get()
         # Operations outside a record entity (a pipeline's stages) have marked fields too.
-        return to_copper(op.entity or "", args, entity_fields(op.fields), reference)
+        return to_copper(op.entity or "", args, op.fields, reference)
 
     async def present(self, op: Operation, data: Any, args: Mapping[str, Any]) -> Any:
-        """Records in the compact form (or raw), a search page cut honestly to the budget."""
+        """Records in the compact form (or raw), a search page cut honestly to the budget.
+
+        Writes answer with the record they made or changed, compact too, so a model reads
+        the same shape whether it searched for a record or just created it.
+        """
         if not op.read_only and op.toolset in _REFERENCE_TOOLSETS:
             self._cache.invalidate()
-        fields = self._entities.get(op.entity or "")
-        if not op.read_only or fields is None or not isinstance(data, dict):
+        entity = op.entity or ""
+        if entity not in self._entities or not isinstance(data, dict):
             return data
         if not args.get("raw"):
-            reference = await self._cache.get()
-            if "records" in data:
-                data = {**data, "records": [compact(op.entity or "", r, fields, reference) for r in data["records"]]}
-            else:
-                data = compact(op.entity or "", data, fields, reference)
-        return self._within_budget(data)
+            data = self._shape(op, entity, data, await self._cache.get())
+        return self._within_budget(data) if op.read_only else data
+
+    def _shape(self, op: Operation, entity: str, data: dict[str, Any], reference: ReferenceData) -> dict[str, Any]:
+        shape = self._compact
+        if "records" in data:
+            return {**data, "records": [shape(entity, r, reference) for r in data["records"]]}
+        if op.kind == "convert":
+            return {key: shape(_ENTITY_OF_SINGULAR.get(key, ""), part, reference) for key, part in data.items()}
+        shaped: dict[str, Any] = shape(entity, data, reference)
+        return shaped
+
+    def _compact(self, entity: str, value: Any, reference: ReferenceData) -> Any:
+        """value compact if it is a record of a known entity, else as it is."""
+        fields = self._entities.get(entity)
+        if fields is None or not isinstance(value, dict):
+            return value
+        return compact(value, fields, reference)
 
     def _within_budget(self, data: dict[str, Any]) -> dict[str, Any]:
         """Never a silently cut answer: fewer records, has_more, and how to get the rest."""

@@ -39,7 +39,9 @@ def to_copper(
     "M/D/YYYY" for close_date. A date or time without a zone is read in the account zone and a
     note says so. References: an int id passes through; a name (a user also by email) is looked
     up ignoring case; pipeline stages are looked up within pipeline_id / pipeline_ids when given.
-    Filter arrays marked as references take names in their items. custom_fields as
+    Filter arrays marked as references take names in their items; an activity type is a name
+    or Copper's ``{category, id}``. Objects nested in the arguments (bulk items, a conversion's
+    details) follow the same rules with their own fields. custom_fields as
     ``{"Field name": value}`` become Copper's list, option names become option ids; the raw list
     form passes through. Other arguments pass through unchanged.
 
@@ -55,13 +57,22 @@ def to_copper(
             body[key] = _refs(key, value, fields.refs[key], ref, pipelines)
         elif key == "custom_fields" and isinstance(value, dict):
             body[key] = _custom_fields(entity, value, ref, notes)
-        elif key == "type" and entity == "activities" and isinstance(value, str):
-            body[key] = _activity_type(key, value, ref)
-        elif key == "activity_types" and isinstance(value, list):
-            body[key] = [_activity_type(key, v, ref) if isinstance(v, str) else v for v in value]
+        elif key in fields.nested and value is not None:
+            body[key] = _nested(entity, value, fields.nested[key], ref, notes)
         else:
             body[key] = value
     return body, notes
+
+
+def _nested(entity: str, value: Any, fields: EntityFields, ref: ReferenceData, notes: list[str]) -> Any:
+    """An object (or each object of a list) inside the arguments, translated by the same rules."""
+    if isinstance(value, list):
+        return [_nested(entity, item, fields, ref, notes) for item in value]
+    if not isinstance(value, dict):
+        return value
+    body, inner_notes = to_copper(entity, value, fields, ref)
+    notes.extend(note for note in inner_notes if note not in notes)
+    return body
 
 
 def _date(key: str, value: Any, kind: str, ref: ReferenceData, notes: list[str]) -> Any:
@@ -91,7 +102,10 @@ def _refs(key: str, value: Any, kind: str, ref: ReferenceData, pipelines: Sequen
     return _ref(key, value, kind, ref, pipelines)
 
 
-def _ref(key: str, value: Any, kind: str, ref: ReferenceData, pipelines: Sequence[int]) -> int:
+def _ref(key: str, value: Any, kind: str, ref: ReferenceData, pipelines: Sequence[int]) -> Any:
+    if kind == "activity_type":
+        # Copper's own {category, id} passes through, as an int id does below.
+        return _activity_type(key, value, ref) if isinstance(value, str) else value
     if isinstance(value, int) and not isinstance(value, bool):
         # Ids pass unchecked: the data may be newer than the cache, and -2 means "none" in filters.
         return value

@@ -22,7 +22,6 @@ from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, Completion, Resource
 from copper_mcp.client import CopperError, NotFoundError
 from copper_mcp.presentation import EntityFields, ReferenceCache, compact
 from copper_mcp.presentation.fields import SINGULAR
-from copper_mcp.presentation.shaper import entity_fields
 from copper_mcp.tools.catalog import load_catalog
 from copper_mcp.tools.registry import SEARCH_CAP, Requester
 
@@ -64,12 +63,11 @@ def kinds() -> tuple[Kind, ...]:
     catalog = load_catalog()
     searches = {op.entity: op for op in catalog.operations if op.is_search and op.entity}
     found = []
-    for entity, marks in catalog.entities.items():
+    for entity, fields in catalog.entities.items():
         inputs = searches[entity].validation_schema.get("properties", {})
         sortable = inputs.get("sort_by", {}).get("enum", ())
         # Activities document no sort_by values; their default order is already newest first.
         order = {"sort_by": "date_modified", "sort_direction": "desc"} if "date_modified" in sortable else {}
-        fields = entity_fields(marks)
         found.append(Kind(entity, _NOUNS[entity], fields, order, by_name="name" in inputs))
     return tuple(found)
 
@@ -95,7 +93,7 @@ async def read_record(client: Requester, cache: ReferenceCache, kind: Kind, reco
         raise missing from None
     except CopperError as exc:
         raise ResourceError(f"Could not read {uri}: {exc}") from exc
-    return to_json(compact(kind.entity, record, kind.fields, reference))
+    return to_json(compact(record, kind.fields, reference))
 
 
 def to_json(data: Any) -> str:
@@ -164,7 +162,7 @@ async def _page(client: Requester, cache: ReferenceCache, at: Position) -> tuple
         Resource(
             uri=kind.uri(row["id"]),
             name=f"{kind.noun}-{row['id']}",
-            title=_title(kind, row if reference is None else compact(kind.entity, row, kind.fields, reference)),
+            title=_title(kind, row if reference is None else compact(row, kind.fields, reference)),
             mime_type=MIME,
         )
         for row in rows

@@ -9,13 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-
-@dataclass(frozen=True)
-class FieldMarks:
-    """Which fields of an input or a record are ids of named things, and which are dates."""
-
-    refs: Mapping[str, str]
-    dates: Mapping[str, str]
+from copper_mcp.presentation.fields import EntityFields
 
 
 @dataclass(frozen=True)
@@ -36,7 +30,8 @@ class Operation:
     read_only: bool
     destructive: bool
     idempotent: bool
-    fields: FieldMarks
+    fields: EntityFields
+    """Which inputs are ids of named things or dates (the shaper translates them)."""
     input_schema: Mapping[str, Any]
     """What models read (compact; see tools/derive.py ``_published``)."""
     validation_schema: Mapping[str, Any]
@@ -50,10 +45,10 @@ class Operation:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every operation, plus the field marks of each record entity."""
+    """Every operation, plus the fields of each record entity."""
 
     operations: tuple[Operation, ...]
-    entities: Mapping[str, FieldMarks]
+    entities: Mapping[str, EntityFields]
 
     @property
     def toolsets(self) -> tuple[str, ...]:
@@ -67,10 +62,6 @@ class Catalog:
             for op in self.operations
             if (toolsets is None or op.toolset in toolsets) and (op.read_only or not read_only)
         )
-
-
-def _marks(data: Mapping[str, Any]) -> FieldMarks:
-    return FieldMarks(refs=dict(data["refs"]), dates=dict(data["dates"]))
 
 
 def parse_catalog(data: Mapping[str, Any]) -> Catalog:
@@ -91,13 +82,13 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
             read_only=t["annotations"]["read_only"],
             destructive=t["annotations"]["destructive"],
             idempotent=t["annotations"]["idempotent"],
-            fields=_marks(t["fields"]),
+            fields=EntityFields.from_json(t["fields"]),
             input_schema=t["input_schema"],
             validation_schema=t["validation_schema"],
         )
         for t in data["tools"]
     )
-    entities = {name: _marks(marks) for name, marks in data["entities"].items()}
+    entities = {name: EntityFields.from_json(marks) for name, marks in data["entities"].items()}
     return Catalog(operations=operations, entities=entities)
 
 

@@ -110,6 +110,8 @@ class _Resolver:
     def to_json_schema(self, node: JSON, *, friendly: bool, writing: bool) -> JSON:
         """Convert one (dereferenced) schema; ``writing`` drops read-only properties."""
         node = self.deref(node)
+        if friendly and node.get("x-copper-custom-fields"):
+            return copy.deepcopy(_CUSTOM_FIELDS_INPUT)
         out: JSON = {}
         for key, value in node.items():
             if key in _DROP_KEYS or key.startswith("x-") or key == "nullable":
@@ -167,8 +169,8 @@ def _make_friendly(source: JSON, schema: JSON) -> None:
         schema.pop("description", None)
     if source.get("x-copper-ref"):
         target = schema["items"] if schema.get("type") == "array" and "items" in schema else schema
-        if target.get("type") == "integer":
-            target["type"] = ["integer", "string"]
+        if target.get("type") in ("integer", "object"):  # an id, or an activity type's {category, id}
+            target["type"] = [target["type"], "string"]
 
 
 def _minify(schema: JSON) -> None:
@@ -185,19 +187,32 @@ def _entity_of(path: str) -> str | None:
 
 
 def _collect_marks(resolver: _Resolver, name: str, schema: JSON, marks: JSON) -> None:
+    """Record the marks of property ``name``: on it, on its array items, or inside its objects."""
     schema = resolver.deref(schema)
-    if "x-copper-ref" in schema:
-        marks["refs"][name] = schema["x-copper-ref"]
-    if "x-copper-date" in schema:
-        marks["dates"][name] = schema["x-copper-date"]
+    items = resolver.deref(schema["items"]) if isinstance(schema.get("items"), dict) else {}
+    for node in (schema, items):
+        if "x-copper-ref" in node:
+            marks["refs"][name] = node["x-copper-ref"]
+            return
+        if "x-copper-date" in node:
+            marks["dates"][name] = node["x-copper-date"]
+            return
+    inner = _marks_of(resolver, schema.get("properties") or items.get("properties") or {})
+    if any(inner.values()):
+        marks["nested"][name] = inner
+
+
+def _marks_of(resolver: _Resolver, properties: JSON) -> JSON:
+    """The ``x-copper-ref`` and ``x-copper-date`` marks of some properties, nested ones included."""
+    marks: JSON = {"refs": {}, "dates": {}, "nested": {}}
+    for name, sub in properties.items():
+        _collect_marks(resolver, name, sub, marks)
+    return marks
 
 
 def _record_marks(resolver: _Resolver, schema: JSON) -> JSON:
-    """The ``x-copper-ref`` and ``x-copper-date`` marks of a record schema's properties."""
-    marks: JSON = {"refs": {}, "dates": {}}
-    for name, sub in resolver.deref(schema).get("properties", {}).items():
-        _collect_marks(resolver, name, sub, marks)
-    return marks
+    """The marks of a record schema's properties."""
+    return _marks_of(resolver, resolver.deref(schema).get("properties", {}))
 
 
 def _response_schema(operation: JSON) -> JSON | None:
@@ -214,7 +229,7 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
     required: list[str] = []
     path_params: list[str] = []
     query_params: list[str] = []
-    marks: JSON = {"refs": {}, "dates": {}}
+    marks: JSON = {"refs": {}, "dates": {}, "nested": {}}
     for param in operation.get("parameters", []):
         param = resolver.deref(param)
         _collect_marks(resolver, param["name"], param.get("schema", {}), marks)
@@ -241,8 +256,6 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
         # Not Copper's: records are shaped for a model unless the caller asks for them raw.
         # (The server's instructions explain it once.)
         properties["raw"] = {"type": "boolean"}
-    if "custom_fields" in properties and _entity_of(path):
-        properties["custom_fields"] = copy.deepcopy(_CUSTOM_FIELDS_INPUT)
     # Marks of inputs that were dropped (read-only fields) would only mislead the shaper.
     marks = {group: {f: v for f, v in found.items() if f in properties} for group, found in marks.items()}
     input_schema: JSON = {"type": "object", "properties": properties}

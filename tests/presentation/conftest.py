@@ -211,7 +211,7 @@ ENTITY_FIELDS = {
         },
     ),
     "activities": EntityFields(
-        refs={"user_id": "user", "user_ids": "user"},
+        refs={"user_id": "user", "user_ids": "user", "type": "activity_type", "activity_types": "activity_type"},
         dates={
             **RECORD_DATES,
             "activity_date": "unix",

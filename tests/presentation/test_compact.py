@@ -18,7 +18,7 @@ ENTITIES = list(RECORDS)
 
 
 def shaped(entity: str, record: dict[str, Any], ref: ReferenceData) -> dict[str, Any]:
-    return compact(entity, record, ENTITY_FIELDS[entity], ref)
+    return compact(record, ENTITY_FIELDS[entity], ref)
 
 
 def test_person_reads_like_a_person(ref: ReferenceData, records: dict[str, dict[str, Any]]) -> None:
@@ -58,11 +58,12 @@ def test_opportunity_names_pipeline_stage_and_iso_close_date(
     assert "primary_contact" not in opportunity
 
 
-def test_activity_type_becomes_its_name_and_parent_is_kept(
+def test_activity_type_gains_its_name_and_parent_is_kept(
     ref: ReferenceData, records: dict[str, dict[str, Any]]
 ) -> None:
     activity = shaped("activities", records["activities"], ref)
-    assert activity["type"] == "Phone Call"
+    assert activity["type"] == records["activities"]["type"]
+    assert activity["type_name"] == "Phone Call"
     assert activity["parent"] == {"id": 27140359, "type": "person"}
     assert activity["user"] == "Dana Reyes"
     assert "old_value" not in activity
@@ -95,7 +96,7 @@ def test_unknown_ids_keep_the_id_and_get_no_name(
 
 def test_unknown_activity_type_and_custom_values_are_kept_raw(ref: ReferenceData) -> None:
     activity = {"id": 1, "type": {"id": 777, "category": "user"}, "details": "x"}
-    assert compact("activities", activity, ENTITY_FIELDS["activities"], ref)["type"] == {"id": 777, "category": "user"}
+    assert compact(activity, ENTITY_FIELDS["activities"], ref)["type"] == {"id": 777, "category": "user"}
     person = {
         "id": 2,
         "custom_fields": [
@@ -103,7 +104,7 @@ def test_unknown_activity_type_and_custom_values_are_kept_raw(ref: ReferenceData
             {"custom_field_definition_id": 555, "value": "from a field created after the cache"},
         ],
     }
-    assert compact("people", person, ENTITY_FIELDS["people"], ref)["custom_fields"] == {
+    assert compact(person, ENTITY_FIELDS["people"], ref)["custom_fields"] == {
         "Color option": 99,
         "555": "from a field created after the cache",
     }
@@ -120,7 +121,7 @@ def test_custom_fields_sharing_a_name_are_told_apart_by_id() -> None:
             {"custom_field_definition_id": 300001, "value": "gold"},
         ]
     }
-    assert compact("people", person, ENTITY_FIELDS["people"], ref)["custom_fields"] == {
+    assert compact(person, ENTITY_FIELDS["people"], ref)["custom_fields"] == {
         "VIP (id 126243)": True,
         "VIP (id 300001)": "gold",
     }
@@ -128,12 +129,12 @@ def test_custom_fields_sharing_a_name_are_told_apart_by_id() -> None:
 
 def test_name_lists_beside_id_lists(ref: ReferenceData) -> None:
     fields = EntityFields(refs={"assignee_ids": "user"})
-    assert compact("people", {"assignee_ids": [159258, 159259]}, fields, ref) == {
+    assert compact({"assignee_ids": [159258, 159259]}, fields, ref) == {
         "assignee_ids": [159258, 159259],
         "assignees": ["Dana Reyes", "Alex Kim"],
     }
     # One unknown id and the names would no longer line up with the ids: ids only.
-    assert compact("people", {"assignee_ids": [159258, 4]}, fields, ref) == {"assignee_ids": [159258, 4]}
+    assert compact({"assignee_ids": [159258, 4]}, fields, ref) == {"assignee_ids": [159258, 4]}
 
 
 def test_related_resource_of_nulls_is_dropped(ref: ReferenceData, records: dict[str, dict[str, Any]]) -> None:
@@ -161,7 +162,7 @@ def test_related_resource_of_nulls_is_dropped(ref: ReferenceData, records: dict[
 def test_unix_dates_show_in_the_account_zone(timezone: str, unix: int, iso: str) -> None:
     ref = build_reference(primary_timezone=timezone)
     task = {"id": 1, "due_date": unix}
-    assert compact("tasks", task, ENTITY_FIELDS["tasks"], ref)["due_date"] == iso
+    assert compact(task, ENTITY_FIELDS["tasks"], ref)["due_date"] == iso
 
 
 def test_custom_date_is_a_calendar_date_in_the_account_zone() -> None:
@@ -169,7 +170,7 @@ def test_custom_date_is_a_calendar_date_in_the_account_zone() -> None:
     company = {"id": 1, "custom_fields": [{"custom_field_definition_id": 126242, "value": 1518595200}]}
     for timezone, day in (("America/Los_Angeles", "2018-02-14"), ("Pacific/Honolulu", "2018-02-13")):
         ref = build_reference(primary_timezone=timezone)
-        assert compact("companies", company, ENTITY_FIELDS["companies"], ref)["custom_fields"] == {"Renewal Date": day}
+        assert compact(company, ENTITY_FIELDS["companies"], ref)["custom_fields"] == {"Renewal Date": day}
 
 
 def test_unknown_timezone_falls_back_to_utc() -> None:

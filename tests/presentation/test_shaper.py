@@ -98,11 +98,18 @@ async def test_a_page_over_the_budget_comes_back_shorter_and_says_how_to_get_the
         ("create_task", {"name": "x", "due_date": "2026-12-04"}, True),
         ("create_person", {"name": "x", "custom_fields": {"Tier": "Gold"}}, True),
         ("create_person", {"name": "x", "custom_fields": [{"custom_field_definition_id": 1, "value": "a"}]}, False),
+        ("create_activity", {"type": "Phone Call"}, True),
+        ("create_activity", {"type": {"category": "user", "id": 0}}, False),
+        ("convert_lead", {"id": 1, "details": {"opportunity": {"pipeline_id": "Sales"}}}, True),
+        ("convert_lead", {"id": 1, "details": {"opportunity": {"pipeline_id": 213214}}}, False),
+        ("bulk_create_people", {"people": [{"name": "x"}, {"name": "y", "assignee_id": "dana@x.com"}]}, True),
+        ("bulk_create_people", {"people": [{"name": "x", "custom_fields": {"Tier": "Gold"}}]}, True),
+        ("bulk_create_people", {"people": [{"name": "x", "assignee_id": 159258}]}, False),
     ],
 )
 async def test_reference_data_is_fetched_only_when_needed(tool: str, args: dict[str, Any], needed: bool) -> None:
     (op,) = [op for op in load_catalog().operations if op.name == tool]
-    assert needs_reference(op, args) is needed
+    assert needs_reference(op.fields, args) is needed
 
 
 async def test_a_copper_error_while_loading_reference_data_reaches_the_model() -> None:

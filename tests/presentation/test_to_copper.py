@@ -347,7 +347,7 @@ EXPECTED_NAMES: dict[str, dict[str, Any]] = {
     "leads": {"status": "Contacted", "customer_source": "Email", "assignee": "Alex Kim"},
     "tasks": {"assignee": "Dana Reyes", "due_date": "2026-03-08T03:30:00-04:00"},
     # 01:30 on the first Sunday of November happens twice in New York; the offset picks the first.
-    "activities": {"type": "Meeting", "user": "Dana Reyes", "activity_date": "2026-11-01T01:30:00-04:00"},
+    "activities": {"type_name": "Meeting", "user": "Dana Reyes", "activity_date": "2026-11-01T01:30:00-04:00"},
 }
 
 
@@ -356,7 +356,7 @@ def test_round_trip_gives_back_the_same_names_and_dates(entity: str, ref: Refere
     body, notes = write(entity, FRIENDLY[entity], ref)
     # What Copper would store: the record with the body applied (a lead's status text follows its id).
     stored = {key: value for key, value in RECORDS[entity].items() if key != "status"} | body
-    shaped = compact(entity, stored, ENTITY_FIELDS[entity], ref)
+    shaped = compact(stored, ENTITY_FIELDS[entity], ref)
     for key, value in EXPECTED_NAMES[entity].items():
         assert shaped[key] == value, key
     assert all("read as" in note for note in notes)  # only the bare dates needed a note

@@ -113,7 +113,7 @@ def test_nullable_refs_and_dates_become_friendly_json_schema() -> None:
     assert published["title"] == {"type": "string"}
     assert published["assignee_id"] == {"type": ["integer", "string"]}
     assert published["due_date"] == {"type": "string"}
-    assert tool["fields"] == {"refs": {"assignee_id": "user"}, "dates": {"due_date": "unix"}}
+    assert tool["fields"] == {"refs": {"assignee_id": "user"}, "dates": {"due_date": "unix"}, "nested": {}}
     assert tool["annotations"]["destructive"] is False
 
 
@@ -130,8 +130,41 @@ def test_record_entities_get_their_field_marks_from_the_get_response() -> None:
     assert catalog["entities"]["people"] == {
         "refs": {"assignee_id": "user"},
         "dates": {"date_created": "unix", "due_date": "unix"},
+        "nested": {},
     }
     assert catalog["tools"][0]["annotations"]["read_only"] is True
+
+
+def test_marks_inside_nested_objects_and_array_items_are_found() -> None:
+    body = {
+        "type": "object",
+        "properties": {
+            "people": {"type": "array", "items": {"$ref": "#/components/schemas/PersonCreate"}},
+            "details": {"type": "object", "properties": {"owner": {"$ref": "#/components/schemas/Person"}}},
+            "kind": {
+                "type": "object",
+                "x-copper-ref": "activity_type",
+                "properties": {"id": {"type": "integer"}, "category": {"type": "string"}},
+            },
+            "kinds": {"type": "array", "items": {"type": "object", "x-copper-ref": "activity_type"}},
+            "custom_fields": {"type": "array", "x-copper-custom-fields": True, "items": {"type": "object"}},
+        },
+    }
+    operation = {"operationId": "bulkCreatePeople", "requestBody": {"content": {"application/json": {"schema": body}}}}
+    tool = _tool(_spec(operation, path="/people/bulk_create", method="post"))
+    # Nested marks keep read-only fields too: harmless, as Copper ignores them in a body.
+    person = {"refs": {"assignee_id": "user"}, "dates": {"date_created": "unix", "due_date": "unix"}, "nested": {}}
+    assert tool["fields"] == {
+        "refs": {"kind": "activity_type", "kinds": "activity_type"},
+        "dates": {},
+        "nested": {"people": person, "details": {"refs": {}, "dates": {}, "nested": {"owner": person}}},
+    }
+    props = tool["validation_schema"]["properties"]
+    # Names are accepted wherever a marked id sits, an activity type's {category, id} included.
+    assert props["people"]["items"]["properties"]["assignee_id"]["type"] == ["integer", "string", "null"]
+    assert props["kind"]["type"] == ["object", "string"]
+    assert props["kinds"]["items"]["type"] == ["object", "string"]
+    assert props["custom_fields"] == {"type": ["object", "array"]}
 
 
 def test_duplicate_tool_names_are_refused() -> None:

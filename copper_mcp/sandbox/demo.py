@@ -7,15 +7,29 @@ Everything comes from ``random.Random(seed)`` and dates are relative to a fixed 
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from copper_mcp.sandbox.customfields import DEFINITIONS, OPTION_IDS
 from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES, unix_to_mdy
 from copper_mcp.sandbox.records import LINKS
+from copper_mcp.sandbox.reference import ACCOUNT
 from copper_mcp.sandbox.store import Store
 
 EPOCH = 1_793_491_200  # 2026-11-01T00:00:00Z
 DAY = 86_400
+ZONE = ZoneInfo(str(ACCOUNT["primary_timezone"]))
+
+
+def local_midnight(days: int) -> int:
+    """Unix seconds of midnight in the account's zone, ``days`` after 2026-11-01.
+
+    Copper keeps a Date custom field as the start of that day in the account's time zone
+    (its example account, on Pacific time, shows 1518595200 = 2018-02-14T00:00-08:00).
+    """
+    day = datetime(2026, 11, 1, tzinfo=ZONE) + timedelta(days=days)
+    return int(day.timestamp())
 
 COMPANY_WORDS = (
     "Acme", "Birch", "Cobalt", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Iris", "Juniper",
@@ -139,7 +153,7 @@ class _Demo:
                     "custom_fields": self.custom(
                         Industry=self.option("Industry"),
                         **{"Annual Budget": self.maybe(0.6, self.rng.randint(10, 500) * 1000)},
-                        **{"Contract Renewal": self.maybe(0.4, EPOCH + self.rng.randint(-200, 300) * DAY)},
+                        **{"Contract Renewal": self.maybe(0.4, local_midnight(self.rng.randint(-200, 300)))},
                         Headcount=self.maybe(0.7, float(self.rng.randint(5, 5000))),
                     ),
                     "_followed": self.rng.random() < 0.2,

@@ -10,6 +10,7 @@ Derivation rules (the "why" lives here, once):
 - tool name = snake_case(operationId); toolset = first tag, snake_cased;
 - inputs = path parameters + query parameters + top-level body properties, side by side;
 - ``readOnly`` properties are dropped from inputs (Copper sets them);
+- record reads also take ``raw`` and record searches ``max_records``: ours, never sent to Copper;
 - ``x-copper-ref`` ids also accept a name (or a user's email) and ``x-copper-date`` fields
   also accept ISO 8601 text: the presentation layer converts them before the request;
 - the kind of operation comes from the verb that starts its operationId, and gives the
@@ -60,6 +61,9 @@ _DROP_KEYS = {"readOnly", "writeOnly", "example", "examples", "xml", "externalDo
 # {custom_field_definition_id, value} is still accepted. The shaper converts.
 # The shape is explained once, in the server's instructions.
 _CUSTOM_FIELDS_INPUT = {"type": ["object", "array"]}
+# Not Copper's: a record search may collect several pages in one call, at most this many
+# records (five of Copper's largest pages), so what one call costs stays bounded.
+_MAX_RECORDS_INPUT = {"type": "integer", "minimum": 1, "maximum": 1000}
 
 
 def snake_case(name: str) -> str:
@@ -256,6 +260,9 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
         # Not Copper's: records are shaped for a model unless the caller asks for them raw.
         # (The server's instructions explain it once.)
         properties["raw"] = {"type": "boolean"}
+    if _entity_of(path) and path.endswith("/search"):
+        # Not in body_params, so it is never sent to Copper: the registry walks the pages.
+        properties["max_records"] = copy.deepcopy(_MAX_RECORDS_INPUT)
     # Marks of inputs that were dropped (read-only fields) would only mislead the shaper.
     marks = {group: {f: v for f, v in found.items() if f in properties} for group, found in marks.items()}
     input_schema: JSON = {"type": "object", "properties": properties}

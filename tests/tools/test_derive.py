@@ -172,3 +172,19 @@ def test_duplicate_tool_names_are_refused() -> None:
     spec["paths"]["/people/{id}"]["post"] = {"operationId": "getPerson", "tags": ["People"]}
     with pytest.raises(ValueError, match="duplicate"):
         build_catalog(spec)
+
+
+def test_record_searches_take_max_records_which_is_ours_not_copper_s() -> None:
+    search = {"$ref": "#/components/schemas/Search"}
+    spec = _spec(
+        {"operationId": "searchPeople", "requestBody": {"content": {"application/json": {"schema": search}}}},
+        path="/people/search",
+        method="post",
+    )
+    spec["components"]["schemas"]["Search"] = {"type": "object", "properties": {"name": {"type": "string"}}}
+    tool = _tool(spec)
+    assert tool["validation_schema"]["properties"]["max_records"] == {"type": "integer", "minimum": 1, "maximum": 1000}
+    assert tool["input_schema"]["properties"]["max_records"] == {"type": "integer", "maximum": 1000}
+    assert tool["body_params"] == ["name"]
+    users = _spec({"operationId": "searchUsers"}, path="/users/search", method="post")
+    assert "max_records" not in _tool(users)["input_schema"]["properties"]

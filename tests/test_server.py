@@ -77,6 +77,9 @@ class _NoRequests:
     async def present(self, op: Operation, data: Any, args: Any) -> Any:
         raise AssertionError("a refused write was presented")
 
+    def fits(self, records: list[Any]) -> bool:
+        raise AssertionError("a refused write was measured")
+
 
 @pytest.mark.parametrize("name", ["create_person", "update_opportunity", "delete_webhook", "convert_lead"])
 async def test_read_only_tool_refuses_a_write_in_its_handler(name: str) -> None:

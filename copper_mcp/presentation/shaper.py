@@ -95,6 +95,10 @@ class CopperShaper:
             return value
         return compact(value, fields, reference)
 
+    def fits(self, records: list[Any]) -> bool:
+        """Whether these records, as ``present`` gave them, fit in one answer's budget."""
+        return not fit_to_budget(records, self._budget)[1]
+
     def _within_budget(self, data: dict[str, Any]) -> dict[str, Any]:
         """Never a silently cut answer: fewer records, has_more, and how to get the rest."""
         records = data.get("records")

@@ -3,13 +3,15 @@
 Every tool runs the same steps: validate the arguments against the operation's JSON
 Schema, refuse writes in read-only mode, let the shaper translate friendly inputs, split
 the arguments into path, query and body, send one request through the shared client, and
-shape the answer. Copper failures become ``ToolError`` messages, the only kind of error
-text the SDK lets through to the model.
+shape the answer. A search given ``max_records`` sends one request a page instead (see
+``CopperTool._walk``). Copper failures become ``ToolError`` messages, the only kind of
+error text the SDK lets through to the model.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
@@ -51,6 +53,10 @@ class Shaper(Protocol):
         """The answer as the model should read it."""
         ...
 
+    def fits(self, records: list[Any]) -> bool:
+        """Whether these records, as ``present`` gave them, fit in one answer."""
+        ...
+
 
 def _no_arguments() -> None:
     """Stands in for the function the SDK's Tool expects; CopperTool.run never calls it."""
@@ -80,14 +86,14 @@ class CopperTool(Tool):
     ) -> CallToolResult:
         """Run one call; a failure we did not foresee reaches the model only as a bare notice."""
         try:
-            return await self._call(arguments)
+            return await self._call(arguments, context)
         except (ToolError, MCPError):
             raise
         except Exception as exc:
             # Its text may describe our internals; the SDK logs the traceback on stderr.
             raise UnexpectedToolError(f"Error executing tool {self.name}") from exc
 
-    async def _call(self, arguments: dict[str, Any]) -> CallToolResult:
+    async def _call(self, arguments: dict[str, Any], context: Context[Any, Any]) -> CallToolResult:
         """Validate, translate, send and shape one call (see the module docstring)."""
         op = self.operation
         problems = sorted(self.validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
@@ -97,10 +103,11 @@ class CopperTool(Tool):
             raise ToolError(f"{op.name} changes data and copper-mcp is running read-only.")
         try:
             prepared, notes = await self.shaper.prepare(op, dict(arguments))
-            path, body, query = _split(op, prepared)
-            response = await self.requester.request(op.method, path, json=body, params=query)
-            data = _wrap(op, response, prepared)
-            data = await self.shaper.present(op, data, arguments)
+            if "max_records" in arguments:
+                data = await self._walk(prepared, arguments, context)
+            else:
+                data = _wrap(op, await self._send(prepared), prepared)
+                data = await self.shaper.present(op, data, arguments)
         except CopperError as exc:
             raise ToolError(str(exc)) from exc
         except ValueError as exc:  # the shaper's InputError: a message written for the model
@@ -110,6 +117,64 @@ class CopperTool(Tool):
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         structured = data if isinstance(data, dict) else {"result": data}
         return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+
+    async def _send(self, args: Mapping[str, Any]) -> CopperResponse:
+        """One request with these Copper-ready arguments (inputs of ours are left out by _split)."""
+        path, body, query = _split(self.operation, args)
+        response: CopperResponse = await self.requester.request(self.operation.method, path, json=body, params=query)
+        return response
+
+    async def _walk(self, args: dict[str, Any], asked: Mapping[str, Any], context: Context[Any, Any]) -> dict[str, Any]:
+        """Up to max_records records from consecutive search pages, one request a page, as one answer.
+
+        The walk stops after the whole pages max_records allows, at the last page, or before a
+        page that would take the answer over the response budget. Only whole pages are kept,
+        so next_page_number with the same page_size continues exactly. A first page that does
+        not fit on its own comes back cut, with the shaper's note, as it would without max_records.
+        """
+        op = self.operation
+        limit = int(asked["max_records"])
+        # Fewest requests: pages as large as Copper allows, split evenly so none is wasted.
+        largest = _declared(op, "page_size", "maximum", limit)
+        size = int(args.get("page_size") or limit // math.ceil(limit / largest))
+        if size > limit:
+            raise ToolError(f"max_records ({limit}) is less than page_size ({size}): raise it or leave page_size out.")
+        first = int(args.get("page_number", 1))
+        most = limit // size * size
+        records: list[Any] = []
+        pages = 0
+        over_budget = False
+        for number in range(first, first + limit // size):
+            page_args = {**args, "page_number": number, "page_size": size}
+            fetched = _wrap(op, await self._send(page_args), page_args)
+            page = await self.shaper.present(op, fetched, asked)
+            whole = len(page["records"]) == len(fetched["records"])
+            if not whole and pages == 0:
+                return {**page, "pages": 1}
+            if not whole or not self.shaper.fits([*records, *page["records"]]):
+                over_budget = True
+                break
+            records += page["records"]
+            pages += 1
+            if page["records"]:  # progress must rise with every notification
+                goal = most if page["total"] is None else min(most, page["total"] - (first - 1) * size)
+                count = len(records)
+                await context.report_progress(count, total=max(goal, count), message=f"{count} records")
+            if not page["has_more"]:
+                break
+        answer = {
+            "records": records,
+            "page_number": first,
+            "page_size": size,
+            "pages": pages,
+            "total": page["total"],
+            "has_more": over_budget or page["has_more"],
+        }
+        if answer["has_more"]:
+            answer["next_page_number"] = first + pages
+        if over_budget:
+            answer["notes"] = ["The next page would not fit in this answer: ask again from next_page_number."]
+        return answer
 
 
 def _describe(error: Any) -> str:
@@ -133,7 +198,7 @@ def _wrap(op: Operation, response: CopperResponse, args: Mapping[str, Any]) -> A
     data = response.data
     if op.is_search and isinstance(data, list):
         page = int(args.get("page_number", 1))
-        size = int(args.get("page_size", _default(op, "page_size", 20)))
+        size = int(args.get("page_size", _declared(op, "page_size", "default", 20)))
         total = response.total
         seen = (page - 1) * size + len(data)
         more = seen < total if total is not None else len(data) == size
@@ -149,11 +214,10 @@ def _wrap(op: Operation, response: CopperResponse, args: Mapping[str, Any]) -> A
     return data
 
 
-def _default(op: Operation, name: str, fallback: int) -> int:
-    # The published view leaves defaults out; the validation schema keeps Copper's.
+def _declared(op: Operation, name: str, key: str, fallback: int) -> int:
+    """A default or bound of an input; the published view leaves defaults out, the validation schema keeps them."""
     schema = op.validation_schema.get("properties", {}).get(name, {})
-    value = schema.get("default", fallback)
-    return int(value)
+    return int(schema.get(key, fallback))
 
 
 def tool_annotations(op: Operation) -> ToolAnnotations:

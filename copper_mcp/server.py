@@ -23,8 +23,10 @@ Tools for one Copper CRM account.
 - Reads answer records compactly: names beside ids, ISO dates, empty fields left out;
   raw: true gives Copper's record untouched.
 - Searches answer one page: `total` is an upper bound, `has_more` says whether to ask for the
-  next page_number. Filters are AND-ed; in *_ids filters -2 matches records with none; tags
-  matches any of a list, or all with {"value": [..], "option": "ALL"}; followed: 1 followed, 2 not.
+  next page_number. max_records collects up to that many over several pages in one call; go
+  on from next_page_number with the same page_size.
+- Search filters are AND-ed; in *_ids filters -2 matches records with none; tags matches any
+  of a list, or all with {"value": [..], "option": "ALL"}; followed: 1 followed, 2 not.
 - Where an id of a user, pipeline, stage, contact type, customer source, loss reason or lead
   status goes, its name works too (a user also by email). Ids of people and companies come
   from searches.

@@ -20,16 +20,17 @@ from copper_mcp.tools.registry import Shaper, build_tools
 
 INSTRUCTIONS = """\
 Tools for one Copper CRM account.
-- Reads answer records compactly: names beside ids, ISO dates, empty fields left out;
-  raw: true gives Copper's record untouched.
+- Records come back compact, from reads and writes alike: names beside ids, ISO dates, empty
+  fields left out; raw: true on a get or search gives Copper's record untouched.
 - Searches answer one page: `total` is an upper bound, `has_more` says whether to ask for the
-  next page_number. max_records collects up to that many over several pages in one call; go
-  on from next_page_number with the same page_size.
+  next page_number. max_records collects up to that many over several pages in one call. An
+  answer too long for one reply comes back as a smaller page; go on from next_page_number
+  with the answer's page_size.
 - Search filters are AND-ed; in *_ids filters -2 matches records with none; tags matches any
   of a list, or all with {"value": [..], "option": "ALL"}; followed: 1 followed, 2 not.
-- Where an id of a user, pipeline, stage, contact type, customer source, loss reason or lead
-  status goes, its name works too (a user also by email). Ids of people and companies come
-  from searches.
+- Where an id of a user, pipeline, stage, contact type, customer source, loss reason, lead
+  status or activity type goes, its name works too (a user also by email), bulk items and a
+  conversion's details included. Ids of people and companies come from searches.
 - Dates: ISO 8601 (2026-12-05 or 2026-12-05T15:00:00-05:00); without a zone the account's time
   zone applies and the answer says so.
 - custom_fields: {"Field name": value}, dropdown values by option name; in searches a value or

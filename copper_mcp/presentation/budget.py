@@ -28,3 +28,13 @@ def fit_to_budget(
         if used > budget_bytes:
             return records[:count], True
     return list(records), False
+
+
+def aligned_page(offset: int, fitting: int) -> tuple[int, int]:
+    """(page_size, page_number) of the largest page, at most ``fitting`` long, starting at ``offset``.
+
+    Copper pages by number and size only, so a page can start at ``offset`` only if its size
+    divides it; from offset 0 any size does.
+    """
+    size = next(k for k in range(fitting, 0, -1) if offset % k == 0)
+    return size, offset // size + 1

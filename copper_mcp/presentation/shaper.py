@@ -11,7 +11,7 @@ from typing import Any
 
 from copper_mcp.tools.catalog import Operation
 
-from .budget import DEFAULT_BUDGET, fit_to_budget
+from .budget import DEFAULT_BUDGET, aligned_page, fit_to_budget
 from .cache import ReferenceCache
 from .fields import SINGULAR, EntityFields
 from .reads import compact
@@ -100,16 +100,37 @@ class CopperShaper:
         return not fit_to_budget(records, self._budget)[1]
 
     def _within_budget(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Never a silently cut answer: fewer records, has_more, and how to get the rest."""
+        """Never a silently cut answer: fewer records, has_more, and exactly how to get the rest.
+
+        A cut search page is described again as the smaller page it now is (page_size and
+        page_number change), so continuing from next_page_number with that page_size neither
+        skips nor repeats a record.
+        """
         records = data.get("records")
         if not isinstance(records, list):
             return data
         kept, cut = fit_to_budget(records, self._budget)
         if not cut:
             return data
-        size = max(len(kept), 1)
+        page, size = data.get("page_number"), data.get("page_size")
+        if not (isinstance(page, int) and isinstance(size, int)) or not kept:
+            note = (
+                f"Only {len(kept)} of the {len(records)} records fit in one answer; "
+                "narrow the request (filters, or a get per record) to see the rest."
+            )
+            return {**data, "records": kept, "has_more": True, "notes": [*data.get("notes", []), note]}
+        smaller, number = aligned_page((page - 1) * size, len(kept))
         note = (
-            f"Only {len(kept)} of the {len(records)} records on this page fit in one answer. "
-            f"Ask again with page_size={size} and raise page_number to see the rest."
+            f"Only {smaller} of the {len(records)} records asked for fit in one answer: this is page {number} "
+            f"of {smaller} records. Continue with page_number={number + 1} and page_size={smaller}."
         )
-        return {**data, "records": kept, "has_more": True, "notes": [*data.get("notes", []), note]}
+        return {
+            **data,
+            "records": kept[:smaller],
+            "page_number": number,
+            "page_size": smaller,
+            "has_more": True,
+            "next_page_number": number + 1,
+            "notes": [*data.get("notes", []), note],
+        }
+

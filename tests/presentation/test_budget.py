@@ -1,4 +1,4 @@
-"""fit_to_budget(): as many leading records as fit, and whether it cut."""
+"""fit_to_budget(): as many leading records as fit, and whether it cut; aligned_page() for the rest."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from copper_mcp.presentation import fit_to_budget, json_size
+from copper_mcp.presentation.budget import aligned_page, fit_to_budget, json_size
 
 RECORDS = [{"id": n, "name": f"Record {n}", "details": "é" * 20} for n in range(10)]
 ONE = json_size(RECORDS[0])  # every record has the same size
@@ -41,3 +41,11 @@ def test_empty_and_default_budget() -> None:
     big = [{"details": "x" * 1000} for _ in range(100)]
     kept, cut = fit_to_budget(big)
     assert cut and json_size(kept) <= 60_000 < json_size(kept + big[:1])
+
+
+@pytest.mark.parametrize(
+    ("offset", "fitting", "page"),
+    [(0, 30, (30, 1)), (100, 30, (25, 5)), (100, 7, (5, 21)), (97, 10, (1, 98)), (40, 40, (40, 2)), (60, 45, (30, 3))],
+)
+def test_aligned_page_is_the_largest_starting_at_the_offset(offset: int, fitting: int, page: tuple[int, int]) -> None:
+    assert aligned_page(offset, fitting) == page

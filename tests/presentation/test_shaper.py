@@ -89,6 +89,27 @@ async def test_a_page_over_the_budget_comes_back_shorter_and_says_how_to_get_the
     assert f"page_size={len(page['records'])}" in page["notes"][-1]
 
 
+async def test_a_cut_page_is_described_as_the_smaller_page_it_is_and_continues_exactly() -> None:
+    client = sandbox_client()
+    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
+    shaper = CopperShaper(ReferenceCache(lambda: load_reference_data(client)), load_catalog().entities, budget=4000)
+    async with Client(build_server(settings, client, shaper)) as mcp:
+        # The same order, five at a time: small enough to fit whole.
+        expected = []
+        for number in range(1, 13):
+            page = await _call(mcp, "search_people", {"page_size": 5, "page_number": number})
+            expected += [r["id"] for r in page["records"]]
+        cut = await _call(mcp, "search_people", {"page_size": 20, "page_number": 2})
+        next_page = {"page_size": cut["page_size"], "page_number": cut["next_page_number"]}
+        after = await _call(mcp, "search_people", next_page)
+    size, number = cut["page_size"], cut["page_number"]
+    assert 1 <= size < 20 and 20 % size == 0  # a page that starts where page 2 of 20 did
+    assert [r["id"] for r in cut["records"]] == expected[20 : 20 + size]
+    assert (number, cut["next_page_number"], cut["has_more"]) == (20 // size + 1, 20 // size + 2, True)
+    assert [r["id"] for r in after["records"]][:size] == expected[20 + size : 20 + 2 * size]
+    assert f"page_number={number + 1} and page_size={size}" in cut["notes"][-1]
+
+
 @pytest.mark.parametrize(
     ("tool", "args", "needed"),
     [

@@ -58,19 +58,27 @@ def to_copper(
         elif key == "custom_fields" and isinstance(value, dict):
             body[key] = _custom_fields(entity, value, ref, notes)
         elif key in fields.nested and value is not None:
-            body[key] = _nested(entity, value, fields.nested[key], ref, notes)
+            body[key] = _nested(entity, key, value, fields.nested[key], ref, notes)
         else:
             body[key] = value
     return body, notes
 
 
-def _nested(entity: str, value: Any, fields: EntityFields, ref: ReferenceData, notes: list[str]) -> Any:
-    """An object (or each object of a list) inside the arguments, translated by the same rules."""
+def _nested(entity: str, key: str, value: Any, fields: EntityFields, ref: ReferenceData, notes: list[str]) -> Any:
+    """An object (or each object of a list) inside the arguments, translated by the same rules.
+
+    Errors name where the value sits (``opportunities.2.pipeline_stage_id``), as the
+    validator's messages do, so a model can tell which bulk item to fix.
+    """
     if isinstance(value, list):
-        return [_nested(entity, item, fields, ref, notes) for item in value]
+        return [_nested(entity, f"{key}.{index}", item, fields, ref, notes) for index, item in enumerate(value)]
     if not isinstance(value, dict):
         return value
-    body, inner_notes = to_copper(entity, value, fields, ref)
+    try:
+        body, inner_notes = to_copper(entity, value, fields, ref)
+    except InputError as exc:
+        where = f"{key}.{exc.field}" if exc.field else key
+        raise InputError(f"{key}.{exc}", field=where) from None
     notes.extend(note for note in inner_notes if note not in notes)
     return body
 

@@ -659,7 +659,12 @@ async def test_an_unknown_name_inside_a_bulk_item_lists_the_choices(server: MCPS
     async with Client(server) as client:
         tools = Tools(client)
         ids = await discover(tools)
-        item = {"name": "x", "pipeline_id": ids.pipeline.name, "pipeline_stage_id": "Nowhere"}
-        message = await tools.error("bulk_create_opportunities", {"opportunities": [item]})
-    assert f"no pipeline stage named 'Nowhere' in pipeline {ids.pipeline.name}" in message
+        good = {"name": "x", "pipeline_id": ids.pipeline.name}
+        item = {"name": "y", "pipeline_id": ids.pipeline.name, "pipeline_stage_id": "Nowhere"}
+        message = await tools.error("bulk_create_opportunities", {"opportunities": [good, item]})
+        found = await tools.ok("search_opportunities", {"name": "x"})
+    # The item is named the way the validator names it; nothing was created.
+    where = "opportunities.1.pipeline_stage_id"
+    assert f"{where}: no pipeline stage named 'Nowhere' in pipeline {ids.pipeline.name}" in message
+    assert found["records"] == []
     assert ids.stage.name in message

@@ -12,6 +12,7 @@ from mcp.server import MCPServer
 from copper_mcp import __version__
 from copper_mcp.client import CopperClient
 from copper_mcp.presentation.cache import ReferenceCache, load_reference_data
+from copper_mcp.presentation.names import RecordNames
 from copper_mcp.presentation.shaper import CopperShaper
 from copper_mcp.resources import register_resources
 from copper_mcp.settings import Settings
@@ -54,8 +55,9 @@ def build_server(settings: Settings, client: CopperClient, shaper: Shaper | None
     operations = catalog.select(settings.toolsets, settings.read_only)
     # One cache for tools and resources: a custom-field change made by a tool refreshes both.
     cache = ReferenceCache(lambda: load_reference_data(client))
+    names = RecordNames(client)
     if shaper is None:
-        shaper = CopperShaper(cache, catalog.entities)
+        shaper = CopperShaper(cache, catalog.entities, names=names)
     tools = build_tools(operations, client, shaper, read_only=settings.read_only)
     server = MCPServer(
         "copper-mcp",
@@ -66,7 +68,7 @@ def build_server(settings: Settings, client: CopperClient, shaper: Shaper | None
         lifespan=lifespan,
         log_level="WARNING",
     )
-    register_resources(server, client, cache)
+    register_resources(server, client, cache, names)
     # The SDK configures the root logger; keep HTTP chatter out of the host's log.
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     return server

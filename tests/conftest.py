@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from mcp import Client
 from mcp.server import MCPServer
 
 from copper_mcp.client import CopperClient
@@ -49,3 +50,11 @@ def sandbox_server() -> ServerFactory:
         return build_server(settings, sandbox_client(config))
 
     return build
+
+
+async def answer(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The structured answer of a tool call that must succeed."""
+    result = await client.call_tool(tool, args)
+    assert result.is_error is False, result.content
+    assert result.structured_content is not None
+    return result.structured_content

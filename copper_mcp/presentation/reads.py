@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from .dates import is_unix, iso_date_from_unix, iso_from_mdy, iso_from_unix
@@ -10,14 +11,21 @@ from .fields import RECORD_KINDS, EntityFields, name_key
 from .reference import CustomFieldDefinition, ReferenceData
 
 
-def compact(record: dict[str, Any], fields: EntityFields, ref: ReferenceData) -> dict[str, Any]:
+def compact(
+    record: dict[str, Any],
+    fields: EntityFields,
+    ref: ReferenceData,
+    linked: Mapping[tuple[str, int], str] | None = None,
+) -> dict[str, Any]:
     """Shape a raw Copper record for a model: smaller, with names and ISO dates, nothing lost.
 
     Empty values (None, "", [], {}, unset custom fields) are left out. Unix dates become ISO
     date-times in the account zone and close_date an ISO date. Each known reference id keeps its
     id and gains its name under the id field's name without ``_id`` (``assignee_id`` ->
     ``assignee``, an activity's ``type`` -> ``type_name``); ids not in the reference data keep
-    the id alone. custom_fields become ``{"Field name": value}`` with option names and ISO dates.
+    the id alone. People and companies are named from ``linked`` ({(kind, id): name}, see
+    :func:`linked_ids`) unless the record names them itself (``company_name``). custom_fields
+    become ``{"Field name": value}`` with option names and ISO dates.
     """
     shaped: dict[str, Any] = {}
     for key, value in record.items():
@@ -33,13 +41,31 @@ def compact(record: dict[str, Any], fields: EntityFields, ref: ReferenceData) ->
             continue
         shaped[key] = value
         kind = fields.refs.get(key)
-        if kind is not None and kind not in RECORD_KINDS:
-            label = name_key(key)
-            names = _ref_names(kind, value, ref)
-            # A record's own field wins (a lead's "status" already mirrors status_id).
-            if names is not None and _is_empty(record.get(label)):
-                shaped[label] = names
+        if kind is not None and not _named_by_record(record, key):
+            names: str | list[str] | None
+            if kind in RECORD_KINDS:
+                names = (linked or {}).get((kind, value)) if isinstance(value, int) else None
+            else:
+                names = _ref_names(kind, value, ref)
+            if names is not None:
+                shaped[name_key(key)] = names
     return shaped
+
+
+def linked_ids(record: Mapping[str, Any], fields: EntityFields) -> dict[str, set[int]]:
+    """The people and companies a record points at without naming them: {kind: ids}."""
+    wanted: dict[str, set[int]] = {}
+    for key, kind in fields.refs.items():
+        value = record.get(key)
+        if kind in RECORD_KINDS and isinstance(value, int) and not _named_by_record(record, key):
+            wanted.setdefault(kind, set()).add(value)
+    return wanted
+
+
+def _named_by_record(record: Mapping[str, Any], key: str) -> bool:
+    # A record's own field wins: a lead's "status" mirrors status_id, "company_name" company_id.
+    label = name_key(key)
+    return not (_is_empty(record.get(label)) and _is_empty(record.get(f"{label}_name")))
 
 
 def _date(value: Any, kind: str, ref: ReferenceData) -> Any:

@@ -6,6 +6,7 @@ ISO date, custom fields by name), so a plain ``get_person`` costs one Copper req
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,12 +15,16 @@ from copper_mcp.tools.catalog import Operation
 from .budget import DEFAULT_BUDGET, aligned_page, fit_to_budget
 from .cache import ReferenceCache
 from .fields import SINGULAR, EntityFields
-from .reads import compact
+from .names import RecordNames
+from .reads import compact, linked_ids
 from .reference import ReferenceData
 from .writes import to_copper
 
 # Writes to these toolsets change what the reference data holds.
 _REFERENCE_TOOLSETS = frozenset({"custom_fields"})
+# Writes to these entities may rename what RecordNames keeps.
+_NAMED_ENTITIES = frozenset({"people", "companies"})
+logger = logging.getLogger(__name__)
 # A lead conversion answers {"person": {...}, "company": {...}, "opportunity": {...}}.
 _ENTITY_OF_SINGULAR = {singular: entity for entity, singular in SINGULAR.items()}
 
@@ -50,11 +55,16 @@ class CopperShaper:
     """Translate friendly arguments in; shape records out (compact unless ``raw``), within budget."""
 
     def __init__(
-        self, cache: ReferenceCache, entities: Mapping[str, EntityFields], budget: int = DEFAULT_BUDGET
+        self,
+        cache: ReferenceCache,
+        entities: Mapping[str, EntityFields],
+        budget: int = DEFAULT_BUDGET,
+        names: RecordNames | None = None,
     ) -> None:
         self._cache = cache
         self._entities = dict(entities)
         self._budget = budget
+        self._names = names
 
     async def prepare(self, op: Operation, args: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Copper-ready arguments plus notes (e.g. which time zone read a bare date)."""
@@ -68,32 +78,65 @@ class CopperShaper:
         """Records in the compact form (or raw), a search page cut honestly to the budget.
 
         Writes answer with the record they made or changed, compact too, so a model reads
-        the same shape whether it searched for a record or just created it.
+        the same shape whether it searched for a record or just created it. A write has
+        already happened when this runs, so if shaping fails (reference data cannot be
+        fetched) its answer is Copper's record with a note, never an error a model would
+        answer by writing again.
         """
-        if not op.read_only and op.toolset in _REFERENCE_TOOLSETS:
-            self._cache.invalidate()
+        if not op.read_only:
+            if op.toolset in _REFERENCE_TOOLSETS:
+                self._cache.invalidate()
+            if self._names is not None and op.entity in _NAMED_ENTITIES:
+                self._names.forget()
         entity = op.entity or ""
         if entity not in self._entities or not isinstance(data, dict):
             return data
-        if not args.get("raw"):
-            data = self._shape(op, entity, data, await self._cache.get())
-        return self._within_budget(data) if op.read_only else data
+        if op.read_only:
+            return self._within_budget(data if args.get("raw") else await self._shape(op, entity, data))
+        try:
+            return await self._shape(op, entity, data)
+        except Exception as exc:  # whatever it is, the write is done and must not look failed
+            logger.warning("%s succeeded; its answer could not be shaped", op.name, exc_info=True)
+            note = f"Done. This is Copper's own record: names and dates could not be added ({exc})."
+            return {**data, "notes": [*data.get("notes", []), note]}
 
-    def _shape(self, op: Operation, entity: str, data: dict[str, Any], reference: ReferenceData) -> dict[str, Any]:
-        shape = self._compact
+    async def _shape(self, op: Operation, entity: str, data: dict[str, Any]) -> dict[str, Any]:
+        reference = await self._cache.get()
         if "records" in data:
-            return {**data, "records": [shape(entity, r, reference) for r in data["records"]]}
+            parts = [(entity, record) for record in data["records"]]
+        elif op.kind == "convert":
+            parts = [(_ENTITY_OF_SINGULAR.get(key, ""), part) for key, part in data.items()]
+        else:
+            parts = [(entity, data)]
+        linked = await self._linked(parts)
+        shaped = [self._compact(kind, part, reference, linked) for kind, part in parts]
+        if "records" in data:
+            return {**data, "records": shaped}
         if op.kind == "convert":
-            return {key: shape(_ENTITY_OF_SINGULAR.get(key, ""), part, reference) for key, part in data.items()}
-        shaped: dict[str, Any] = shape(entity, data, reference)
-        return shaped
+            return dict(zip(data, shaped, strict=True))
+        one: dict[str, Any] = shaped[0]
+        return one
 
-    def _compact(self, entity: str, value: Any, reference: ReferenceData) -> Any:
+    async def _linked(self, parts: list[tuple[str, Any]]) -> dict[tuple[str, int], str]:
+        """Names of the people and companies these records point at, in one search per kind."""
+        wanted: dict[str, set[int]] = {}
+        for entity, part in parts:
+            fields = self._entities.get(entity)
+            if fields is not None and isinstance(part, dict):
+                for kind, ids in linked_ids(part, fields).items():
+                    wanted.setdefault(kind, set()).update(ids)
+        if not wanted or self._names is None:
+            return {}
+        return await self._names.lookup(wanted)
+
+    def _compact(
+        self, entity: str, value: Any, reference: ReferenceData, linked: Mapping[tuple[str, int], str]
+    ) -> Any:
         """value compact if it is a record of a known entity, else as it is."""
         fields = self._entities.get(entity)
         if fields is None or not isinstance(value, dict):
             return value
-        return compact(value, fields, reference)
+        return compact(value, fields, reference, linked)
 
     def fits(self, records: list[Any]) -> bool:
         """Whether these records, as ``present`` gave them, fit in one answer's budget."""

@@ -28,6 +28,7 @@ from mcp.types import (
 
 from copper_mcp.client import CopperError
 from copper_mcp.presentation import ReferenceCache
+from copper_mcp.presentation.names import RecordNames
 from copper_mcp.tools.registry import Requester
 
 from .fixed import FIXED, Fixed
@@ -36,10 +37,10 @@ from .records import MIME, Kind, Position, complete_id, kinds, list_records, rea
 __all__ = ["register_resources"]
 
 
-def register_resources(server: MCPServer, client: Requester, cache: ReferenceCache) -> None:
+def register_resources(server: MCPServer, client: Requester, cache: ReferenceCache, names: RecordNames) -> None:
     """Add the record templates, the fixed resources, paged listing and id completions to server.
 
-    cache should be the one the tools' shaper uses, so a custom-field change made through a tool
+    cache and names should be the ones the tools' shaper uses, so a change made through a tool
     is seen by the next resource read.
     """
     for fixed in FIXED:
@@ -53,7 +54,7 @@ def register_resources(server: MCPServer, client: Requester, cache: ReferenceCac
             title=f"Copper {kind.noun}",
             description=f"One {kind.noun} as compact JSON: names beside reference ids, ISO dates.",
             mime_type=MIME,
-        )(_record_reader(kind, client, cache))
+        )(_record_reader(kind, client, cache, names))
 
     async def list_resources(_ctx: ServerRequestContext[Any], params: PaginatedRequestParams) -> ListResourcesResult:
         start = Position.decode(params.cursor)
@@ -91,10 +92,12 @@ def _fixed_reader(fixed: Fixed, client: Requester) -> Callable[[], Awaitable[str
     return read
 
 
-def _record_reader(kind: Kind, client: Requester, cache: ReferenceCache) -> Callable[[str], Awaitable[str]]:
+def _record_reader(
+    kind: Kind, client: Requester, cache: ReferenceCache, names: RecordNames
+) -> Callable[[str], Awaitable[str]]:
     # The parameter is called id because the template variable is; the SDK matches them by name.
     async def read(id: str) -> str:
-        return await read_record(client, cache, kind, id)
+        return await read_record(client, cache, names, kind, id)
 
     read.__doc__ = f"One {kind.noun} by id."
     return read

@@ -22,6 +22,8 @@ from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, Completion, Resource
 from copper_mcp.client import CopperError, NotFoundError
 from copper_mcp.presentation import EntityFields, ReferenceCache, compact
 from copper_mcp.presentation.fields import SINGULAR
+from copper_mcp.presentation.names import RecordNames
+from copper_mcp.presentation.reads import linked_ids
 from copper_mcp.tools.catalog import load_catalog
 from copper_mcp.tools.registry import SEARCH_CAP, Requester
 
@@ -77,7 +79,7 @@ def kind_of(entity: str) -> Kind:
     return next(k for k in kinds() if k.entity == entity)
 
 
-async def read_record(client: Requester, cache: ReferenceCache, kind: Kind, record_id: str) -> str:
+async def read_record(client: Requester, cache: ReferenceCache, names: RecordNames, kind: Kind, record_id: str) -> str:
     """One record as compact JSON; a missing or deleted record is ResourceNotFoundError."""
     uri = kind.uri(record_id)
     missing = ResourceNotFoundError(f"No Copper record at {uri}")
@@ -89,11 +91,12 @@ async def read_record(client: Requester, cache: ReferenceCache, kind: Kind, reco
         if not isinstance(record, dict) or record.get("is_deleted"):
             raise missing  # Copper answers a deleted activity with {id, is_deleted: true}
         reference = await cache.get()
+        linked = await names.lookup(linked_ids(record, kind.fields))
     except NotFoundError:
         raise missing from None
     except CopperError as exc:
         raise ResourceError(f"Could not read {uri}: {exc}") from exc
-    return to_json(compact(record, kind.fields, reference))
+    return to_json(compact(record, kind.fields, reference, linked))
 
 
 def to_json(data: Any) -> str:

@@ -12,24 +12,17 @@ from copper_mcp.presentation.shaper import CopperShaper, needs_reference
 from copper_mcp.server import build_server
 from copper_mcp.settings import Settings
 from copper_mcp.tools.catalog import load_catalog
-from tests.conftest import SANDBOX_URL, ServerFactory, sandbox_client
+from tests.conftest import SANDBOX_URL, ServerFactory, answer, sandbox_client
 
 pytestmark = pytest.mark.asyncio
 
 
-async def _call(client: Client, tool: str, args: dict[str, Any]) -> dict[str, Any]:
-    result = await client.call_tool(tool, args)
-    assert result.is_error is False, result.content
-    assert result.structured_content is not None
-    return result.structured_content
-
-
 async def test_reads_are_compact_and_raw_is_untouched(sandbox_server: ServerFactory) -> None:
     async with Client(sandbox_server()) as client:
-        page = await _call(client, "search_opportunities", {"page_size": 1, "sort_by": "close_date"})
+        page = await answer(client, "search_opportunities", {"page_size": 1, "sort_by": "close_date"})
         opportunity_id = page["records"][0]["id"]
-        shaped = await _call(client, "get_opportunity", {"id": opportunity_id})
-        raw = await _call(client, "get_opportunity", {"id": opportunity_id, "raw": True})
+        shaped = await answer(client, "get_opportunity", {"id": opportunity_id})
+        raw = await answer(client, "get_opportunity", {"id": opportunity_id, "raw": True})
     assert raw["pipeline_id"] == shaped["pipeline_id"] and isinstance(shaped["pipeline"], str)
     month, day, year = (int(part) for part in raw["close_date"].split("/"))
     assert shaped["close_date"] == f"{year:04d}-{month:02d}-{day:02d}"
@@ -40,11 +33,11 @@ async def test_reads_are_compact_and_raw_is_untouched(sandbox_server: ServerFact
 
 async def test_written_with_names_and_iso_dates_reads_back_the_same(sandbox_server: ServerFactory) -> None:
     async with Client(sandbox_server()) as client:
-        pipelines = (await _call(client, "list_pipelines", {}))["records"]
+        pipelines = (await answer(client, "list_pipelines", {}))["records"]
         pipeline = pipelines[-1]
         stage = pipeline["stages"][-1]
-        users = (await _call(client, "search_users", {}))["records"]
-        created = await _call(
+        users = (await answer(client, "search_users", {}))["records"]
+        created = await answer(
             client,
             "create_opportunity",
             {
@@ -56,7 +49,7 @@ async def test_written_with_names_and_iso_dates_reads_back_the_same(sandbox_serv
                 "monetary_value": 12000,
             },
         )
-        back = await _call(client, "get_opportunity", {"id": created["id"]})
+        back = await answer(client, "get_opportunity", {"id": created["id"]})
     assert (back["pipeline"], back["pipeline_stage"], back["assignee"]) == (
         pipeline["name"], stage["name"], users[0]["name"]
     )
@@ -65,8 +58,8 @@ async def test_written_with_names_and_iso_dates_reads_back_the_same(sandbox_serv
 
 async def test_a_bare_date_time_is_read_in_the_account_zone_and_said_so(sandbox_server: ServerFactory) -> None:
     async with Client(sandbox_server()) as client:
-        task = await _call(client, "create_task", {"name": "Call Dana", "due_date": "2026-12-04T09:00:00"})
-        back = await _call(client, "get_task", {"id": task["id"]})
+        task = await answer(client, "create_task", {"name": "Call Dana", "due_date": "2026-12-04T09:00:00"})
+        back = await answer(client, "get_task", {"id": task["id"]})
     assert any("America/New_York" in note for note in task["notes"])
     assert back["due_date"] == "2026-12-04T09:00:00-05:00"
 
@@ -83,7 +76,7 @@ async def test_a_page_over_the_budget_comes_back_shorter_and_says_how_to_get_the
     settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
     shaper = CopperShaper(ReferenceCache(lambda: load_reference_data(client)), load_catalog().entities, budget=4000)
     async with Client(build_server(settings, client, shaper)) as mcp:
-        page = await _call(mcp, "search_people", {"page_size": 50})
+        page = await answer(mcp, "search_people", {"page_size": 50})
     assert 0 < len(page["records"]) < 50
     assert page["has_more"] is True
     assert f"page_size={len(page['records'])}" in page["notes"][-1]
@@ -97,11 +90,11 @@ async def test_a_cut_page_is_described_as_the_smaller_page_it_is_and_continues_e
         # The same order, five at a time: small enough to fit whole.
         expected = []
         for number in range(1, 13):
-            page = await _call(mcp, "search_people", {"page_size": 5, "page_number": number})
+            page = await answer(mcp, "search_people", {"page_size": 5, "page_number": number})
             expected += [r["id"] for r in page["records"]]
-        cut = await _call(mcp, "search_people", {"page_size": 20, "page_number": 2})
+        cut = await answer(mcp, "search_people", {"page_size": 20, "page_number": 2})
         next_page = {"page_size": cut["page_size"], "page_number": cut["next_page_number"]}
-        after = await _call(mcp, "search_people", next_page)
+        after = await answer(mcp, "search_people", next_page)
     size, number = cut["page_size"], cut["page_number"]
     assert 1 <= size < 20 and 20 % size == 0  # a page that starts where page 2 of 20 did
     assert [r["id"] for r in cut["records"]] == expected[20 : 20 + size]

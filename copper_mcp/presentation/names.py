@@ -1,0 +1,57 @@
+"""Names of the people and companies that records point at (a deal's primary contact).
+
+Copper sends ``company_name`` beside a ``company_id`` but no name beside ``primary_contact_id``.
+Showing one costs a request, so every id an answer needs is asked for in one search per kind,
+and names are kept for a while: a page of deals costs one extra request, not one per deal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Mapping
+
+from .cache import CopperRequester
+
+# Copper's largest page, and how many ids one search takes.
+SEARCH_PAGE = 200
+SEARCH_PATHS = {"person": "/people/search", "company": "/companies/search"}
+
+
+class RecordNames:
+    """Names of people and companies by id, fetched in bulk and kept for ttl seconds."""
+
+    def __init__(
+        self, client: CopperRequester, ttl: float = 300.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._client = client
+        self._ttl = ttl
+        self._clock = clock
+        self._names: dict[tuple[str, int], tuple[str, float]] = {}
+
+    async def lookup(self, wanted: Mapping[str, Collection[int]]) -> dict[tuple[str, int], str]:
+        """{(kind, id): name} for the wanted ids that exist; ``kind`` is ``person`` or ``company``.
+
+        Raises the client's CopperError if a search fails.
+        """
+        now = self._clock()
+        for kind, ids in wanted.items():
+            missing = sorted(i for i in ids if not self._fresh((kind, i), now))
+            for i in missing:  # a record deleted since must not keep its old name
+                self._names.pop((kind, i), None)
+            for start in range(0, len(missing), SEARCH_PAGE):
+                chunk = missing[start : start + SEARCH_PAGE]
+                body = {"ids": chunk, "page_size": SEARCH_PAGE}
+                found = (await self._client.request("POST", SEARCH_PATHS[kind], json=body)).data
+                for record in found or []:
+                    if isinstance(record.get("name"), str):
+                        self._names[(kind, record["id"])] = (record["name"], now)
+        keys = [(kind, i) for kind, ids in wanted.items() for i in ids]
+        return {key: self._names[key][0] for key in keys if key in self._names}
+
+    def forget(self) -> None:
+        """Drop every kept name (after a write that may have renamed someone)."""
+        self._names.clear()
+
+    def _fresh(self, key: tuple[str, int], now: float) -> bool:
+        kept = self._names.get(key)
+        return kept is not None and now - kept[1] < self._ttl

@@ -1,0 +1,102 @@
+"""Names of linked people and companies: one search per kind, kept a while, shown beside the ids."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from copper_mcp.presentation.cache import ReferenceCache
+from copper_mcp.presentation.names import SEARCH_PAGE, RecordNames
+from copper_mcp.presentation.shaper import CopperShaper
+from copper_mcp.server import build_server
+from copper_mcp.settings import Settings
+from copper_mcp.tools.catalog import load_catalog
+from tests.conftest import SANDBOX_URL, ServerFactory, answer, sandbox_client
+
+pytestmark = pytest.mark.asyncio
+
+
+class _Response:
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+
+class _People:
+    """A Copper that knows people 1..500 (named "P<id>") and records every search."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.gone: set[int] = set()
+
+    async def request(self, method: str, path: str, *, json: Any = None, params: Any = None) -> _Response:
+        assert (method, path) == ("POST", "/people/search")
+        self.bodies.append(json)
+        return _Response([{"id": i, "name": f"P{i}"} for i in json["ids"] if i <= 500 and i not in self.gone])
+
+
+async def test_one_search_per_page_of_ids_and_none_for_names_already_kept() -> None:
+    copper = _People()
+    names = RecordNames(copper)
+    wanted = set(range(1, 251)) | {900}  # 900 does not exist
+    found = await names.lookup({"person": wanted})
+    assert found == {("person", i): f"P{i}" for i in range(1, 251)}
+    assert [len(body["ids"]) for body in copper.bodies] == [SEARCH_PAGE, 251 - SEARCH_PAGE]
+    assert all(body["page_size"] == SEARCH_PAGE for body in copper.bodies)
+    copper.bodies.clear()
+    assert await names.lookup({"person": {3, 7}}) == {("person", 3): "P3", ("person", 7): "P7"}
+    assert copper.bodies == []
+
+
+async def test_names_expire_and_a_deleted_record_loses_its_name() -> None:
+    copper, now = _People(), [0.0]
+    names = RecordNames(copper, ttl=60, clock=lambda: now[0])
+    await names.lookup({"person": {1, 2}})
+    copper.gone.add(2)
+    now[0] = 61.0
+    assert await names.lookup({"person": {1, 2}}) == {("person", 1): "P1"}
+    assert [body["ids"] for body in copper.bodies] == [[1, 2], [1, 2]]
+
+
+async def test_forget_asks_again() -> None:
+    copper = _People()
+    names = RecordNames(copper)
+    await names.lookup({"person": {1}})
+    names.forget()
+    await names.lookup({"person": {1}})
+    assert len(copper.bodies) == 2
+
+
+async def test_primary_contacts_are_named_and_a_rename_shows_at_once(sandbox_server: ServerFactory) -> None:
+    async with Client(sandbox_server()) as client:
+        deals = (await answer(client, "search_opportunities", {"page_size": 50}))["records"]
+        linked = [d for d in deals if "primary_contact_id" in d]
+        ids = sorted({d["primary_contact_id"] for d in linked})
+        found = await answer(client, "search_people", {"ids": ids, "page_size": len(ids)})
+        people = {p["id"]: p["name"] for p in found["records"]}
+        deal = linked[0]
+        await answer(client, "update_person", {"id": deal["primary_contact_id"], "name": "Renamed Contact"})
+        again = await answer(client, "get_opportunity", {"id": deal["id"]})
+        resource = await client.read_resource(f"copper://opportunities/{deal['id']}")
+    assert linked and all(d["primary_contact"] == people[d["primary_contact_id"]] for d in linked)
+    assert again["primary_contact"] == "Renamed Contact"
+    assert json.loads(resource.contents[0].text)["primary_contact"] == "Renamed Contact"  # type: ignore[union-attr]
+
+
+async def test_a_write_whose_answer_cannot_be_shaped_still_reports_success() -> None:
+    client = sandbox_client()
+    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
+
+    async def failing_load() -> Any:
+        raise OSError("reference data unavailable")
+
+    shaper = CopperShaper(ReferenceCache(failing_load), load_catalog().entities)
+    async with Client(build_server(settings, client, shaper)) as mcp:
+        made = await answer(mcp, "create_task", {"name": "Only once", "due_date": 1_796_400_000})
+        found = await answer(mcp, "search_tasks", {"raw": True, "page_size": 200})
+    # Copper's own record, said so, rather than an error a model would answer by creating it again.
+    assert made["due_date"] == 1_796_400_000
+    assert "could not be added" in made["notes"][-1]
+    assert [t["id"] for t in found["records"] if t["name"] == "Only once"] == [made["id"]]

@@ -42,6 +42,8 @@ from mcp.types import ListToolsResult
 from copper_mcp.client import CopperClient, RateLimits
 from copper_mcp.client._limiter import SAFETY_MARGIN
 from copper_mcp.presentation import compact, json_size, load_reference_data
+from copper_mcp.presentation.names import RecordNames
+from copper_mcp.presentation.reads import linked_ids
 from copper_mcp.sandbox import SandboxConfig, create_app
 from copper_mcp.server import build_server
 from copper_mcp.settings import Settings
@@ -349,9 +351,15 @@ async def compact_records() -> tuple[Row, dict[str, Any]]:
     sizes: dict[str, dict[str, int]] = {}
     async with sandbox_client(SandboxConfig(), RateLimits(per_minute=UNLIMITED)) as client:
         reference = await load_reference_data(client)
+        names = RecordNames(client)
         for entity, fields in entities.items():
             raw = await every_record(client, entity)
-            shaped = [compact(r, fields, reference) for r in raw]
+            wanted: dict[str, set[int]] = {}
+            for record in raw:
+                for kind, ids in linked_ids(record, fields).items():
+                    wanted.setdefault(kind, set()).update(ids)
+            linked = await names.lookup(wanted)
+            shaped = [compact(r, fields, reference, linked) for r in raw]
             # The same records without what compaction adds (names beside ids), then also with
             # dates left as Copper sends them: what remains is what dropping empties saved.
             unnamed = [{k: v for k, v in c.items() if k in r} for c, r in zip(shaped, raw, strict=True)]
@@ -427,8 +435,9 @@ def compact_notes(result: dict[str, Any]) -> list[str]:
     return [
         "- **Compact records**: every record of each entity, fetched from an in-process sandbox (demo data) "
         "with `POST /{entity}/search` 200 at a time, exactly as Copper sends them (raw), and the same records "
-        "through `copper_mcp.presentation.compact` with the catalogue's field marks and the sandbox's reference "
-        "data. Bytes are `json_size` (compact JSON, UTF-8), the measure of the response budget. Ratio per "
+        "through `copper_mcp.presentation.compact` with the catalogue's field marks, the sandbox's reference "
+        "data and the names of linked people (as the tools answer). Bytes are `json_size` (compact JSON, "
+        "UTF-8), the measure of the response budget. Ratio per "
         f"entity (records): {per_entity}.",
         "  Where the bytes go: leaving out empty values and unset custom fields (and keying custom fields by "
         f"name) takes the raw {total['raw']:,} B down to {total['undated']:,} B "

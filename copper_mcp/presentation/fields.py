@@ -21,9 +21,11 @@ REF_KINDS = frozenset(
         "loss_reason",
         "lead_status",
         "activity_type",
+        "record",
     }
 )
-RECORD_KINDS = frozenset({"company", "person"})
+# Kinds named from records, not reference data; "record" is Copper's {id, type} link to any of them.
+RECORD_KINDS = frozenset({"company", "person", "record"})
 DATE_KINDS = frozenset({"unix", "mdy"})
 
 # Custom field definitions say where they apply with singular names; tools use plural paths.

@@ -1,8 +1,9 @@
-"""Names of the people and companies that records point at (a deal's primary contact).
+"""Names of the records that records point at (a deal's primary contact, a task's record).
 
-Copper sends ``company_name`` beside a ``company_id`` but no name beside ``primary_contact_id``.
-Showing one costs a request, so every id an answer needs is asked for in one search per kind,
-and names are kept for a while: a page of deals costs one extra request, not one per deal.
+Copper sends ``company_name`` beside a ``company_id`` but no name beside ``primary_contact_id``
+or a task's ``related_resource``. Showing one costs a request, so every id an answer needs is
+asked for in one search per kind, and names are kept for a while: a page of deals costs one
+extra request, not one per deal.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import time
 from collections.abc import Callable, Collection, Mapping
 
 from .cache import CopperRequester
+from .fields import SINGULAR
 
 # Copper's largest page, and how many ids one search takes.
 SEARCH_PAGE = 200
-SEARCH_PATHS = {"person": "/people/search", "company": "/companies/search"}
+# Links name their record's kind in the singular ({"type": "person"}).
+SEARCH_PATHS = {singular: f"/{entity}/search" for entity, singular in SINGULAR.items()}
 
 
 class RecordNames:
-    """Names of people and companies by id, fetched in bulk and kept for ttl seconds."""
+    """Names of records by kind and id, fetched in bulk and kept for ttl seconds."""
 
     def __init__(
         self, client: CopperRequester, ttl: float = 300.0, clock: Callable[[], float] = time.monotonic
@@ -29,12 +32,14 @@ class RecordNames:
         self._names: dict[tuple[str, int], tuple[str, float]] = {}
 
     async def lookup(self, wanted: Mapping[str, Collection[int]]) -> dict[tuple[str, int], str]:
-        """{(kind, id): name} for the wanted ids that exist; ``kind`` is ``person`` or ``company``.
+        """{(kind, id): name} for the wanted ids that exist; kinds are singular (``person``).
 
         Raises the client's CopperError if a search fails.
         """
         now = self._clock()
         for kind, ids in wanted.items():
+            if kind not in SEARCH_PATHS:
+                continue  # a link of a kind Copper cannot search (none today); it keeps its id alone
             missing = sorted(i for i in ids if not self._fresh((kind, i), now))
             for i in missing:  # a record deleted since must not keep its old name
                 self._names.pop((kind, i), None)

@@ -23,8 +23,9 @@ def compact(
     date-times in the account zone and close_date an ISO date. Each known reference id keeps its
     id and gains its name under the id field's name without ``_id`` (``assignee_id`` ->
     ``assignee``, an activity's ``type`` -> ``type_name``); ids not in the reference data keep
-    the id alone. People and companies are named from ``linked`` ({(kind, id): name}, see
-    :func:`linked_ids`) unless the record names them itself (``company_name``). custom_fields
+    the id alone. Linked records (a primary contact, a task's ``related_resource``) are named
+    from ``linked`` ({(kind, id): name}, see :func:`linked_ids`) unless the record names them
+    itself (``company_name``). custom_fields
     become ``{"Field name": value}`` with option names and ISO dates.
     """
     shaped: dict[str, Any] = {}
@@ -44,7 +45,8 @@ def compact(
         if kind is not None and not _named_by_record(record, key):
             names: str | list[str] | None
             if kind in RECORD_KINDS:
-                names = (linked or {}).get((kind, value)) if isinstance(value, int) else None
+                target = _link(kind, value)
+                names = (linked or {}).get(target) if target else None
             else:
                 names = _ref_names(kind, value, ref)
             if names is not None:
@@ -53,13 +55,22 @@ def compact(
 
 
 def linked_ids(record: Mapping[str, Any], fields: EntityFields) -> dict[str, set[int]]:
-    """The people and companies a record points at without naming them: {kind: ids}."""
+    """The records a record points at without naming them: {kind: ids}, kinds singular."""
     wanted: dict[str, set[int]] = {}
     for key, kind in fields.refs.items():
-        value = record.get(key)
-        if kind in RECORD_KINDS and isinstance(value, int) and not _named_by_record(record, key):
-            wanted.setdefault(kind, set()).add(value)
+        target = _link(kind, record.get(key)) if kind in RECORD_KINDS else None
+        if target and not _named_by_record(record, key):
+            wanted.setdefault(target[0], set()).add(target[1])
     return wanted
+
+
+def _link(kind: str, value: Any) -> tuple[str, int] | None:
+    """(kind, id) of the record a value points at: an id of that kind, or an {id, type} link."""
+    if kind == "record" and isinstance(value, Mapping):
+        value, kind = value.get("id"), value.get("type")
+    if isinstance(kind, str) and isinstance(value, int) and not isinstance(value, bool):
+        return kind, value
+    return None
 
 
 def _named_by_record(record: Mapping[str, Any], key: str) -> bool:

@@ -22,8 +22,6 @@ from .writes import to_copper
 
 # Writes to these toolsets change what the reference data holds.
 _REFERENCE_TOOLSETS = frozenset({"custom_fields"})
-# Writes to these entities may rename what RecordNames keeps.
-_NAMED_ENTITIES = frozenset({"people", "companies"})
 logger = logging.getLogger(__name__)
 # A lead conversion answers {"person": {...}, "company": {...}, "opportunity": {...}}.
 _ENTITY_OF_SINGULAR = {singular: entity for entity, singular in SINGULAR.items()}
@@ -86,7 +84,7 @@ class CopperShaper:
         if not op.read_only:
             if op.toolset in _REFERENCE_TOOLSETS:
                 self._cache.invalidate()
-            if self._names is not None and op.entity in _NAMED_ENTITIES:
+            if self._names is not None and op.entity in SINGULAR:  # it may have renamed a record
                 self._names.forget()
         entity = op.entity or ""
         if entity not in self._entities or not isinstance(data, dict):

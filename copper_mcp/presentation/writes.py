@@ -114,6 +114,8 @@ def _ref(key: str, value: Any, kind: str, ref: ReferenceData, pipelines: Sequenc
     if kind == "activity_type":
         # Copper's own {category, id} passes through, as an int id does below.
         return _activity_type(key, value, ref) if isinstance(value, str) else value
+    if kind == "record":
+        return value  # an {id, type} link: nothing to translate
     if isinstance(value, int) and not isinstance(value, bool):
         # Ids pass unchecked: the data may be newer than the cache, and -2 means "none" in filters.
         return value

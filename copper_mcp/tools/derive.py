@@ -171,7 +171,8 @@ def _make_friendly(source: JSON, schema: JSON) -> None:
         schema["type"] = ["integer", "string"] if source["x-copper-date"] == "unix" else "string"
         schema.pop("format", None)
         schema.pop("description", None)
-    if source.get("x-copper-ref"):
+    # A link to any record ({id, type}) has no name to look up; only answers name it.
+    if source.get("x-copper-ref") not in (None, "record"):
         target = schema["items"] if schema.get("type") == "array" and "items" in schema else schema
         if target.get("type") in ("integer", "object"):  # an id, or an activity type's {category, id}
             target["type"] = [target["type"], "string"]

@@ -100,3 +100,17 @@ async def test_a_write_whose_answer_cannot_be_shaped_still_reports_success() -> 
     assert made["due_date"] == 1_796_400_000
     assert "could not be added" in made["notes"][-1]
     assert [t["id"] for t in found["records"] if t["name"] == "Only once"] == [made["id"]]
+
+
+GET_TOOLS = {"person": "get_person", "company": "get_company", "lead": "get_lead",
+             "opportunity": "get_opportunity", "project": "get_project", "task": "get_task"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("tool", "link"), [("search_tasks", "related_resource"), ("search_activities", "parent")])
+async def test_links_to_other_records_are_named(sandbox_server: ServerFactory, tool: str, link: str) -> None:
+    async with Client(sandbox_server()) as client:
+        records = (await answer(client, tool, {"page_size": 30}))["records"]
+        linked = [r for r in records if link in r]
+        expected = [(await answer(client, GET_TOOLS[r[link]["type"]], {"id": r[link]["id"]}))["name"] for r in linked]
+    assert len({r[link]["type"] for r in linked}) > 1  # several kinds of record, each searched for once
+    assert [r[f"{link}_name"] for r in linked] == expected

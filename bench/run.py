@@ -436,7 +436,7 @@ def compact_notes(result: dict[str, Any]) -> list[str]:
         "- **Compact records**: every record of each entity, fetched from an in-process sandbox (demo data) "
         "with `POST /{entity}/search` 200 at a time, exactly as Copper sends them (raw), and the same records "
         "through `copper_mcp.presentation.compact` with the catalogue's field marks, the sandbox's reference "
-        "data and the names of linked people (as the tools answer). Bytes are `json_size` (compact JSON, "
+        "data and the names of linked records (as the tools answer). Bytes are `json_size` (compact JSON, "
         "UTF-8), the measure of the response budget. Ratio per "
         f"entity (records): {per_entity}.",
         "  Where the bytes go: leaving out empty values and unset custom fields (and keying custom fields by "

@@ -25,8 +25,8 @@ def compact(
     ``assignee``, an activity's ``type`` -> ``type_name``); ids not in the reference data keep
     the id alone. Linked records (a primary contact, a task's ``related_resource``) are named
     from ``linked`` ({(kind, id): name}, see :func:`linked_ids`) unless the record names them
-    itself (``company_name``). custom_fields
-    become ``{"Field name": value}`` with option names and ISO dates.
+    itself (``company_name``). custom_fields become ``{"Field name": value}`` with option
+    names and ISO dates.
     """
     shaped: dict[str, Any] = {}
     for key, value in record.items():

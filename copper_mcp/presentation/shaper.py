@@ -116,7 +116,7 @@ class CopperShaper:
         return one
 
     async def _linked(self, parts: list[tuple[str, Any]]) -> dict[tuple[str, int], str]:
-        """Names of the people and companies these records point at, in one search per kind."""
+        """Names of the records these records point at, in one search per kind of record."""
         wanted: dict[str, set[int]] = {}
         for entity, part in parts:
             fields = self._entities.get(entity)

@@ -64,6 +64,26 @@ def linked_ids(record: Mapping[str, Any], fields: EntityFields) -> dict[str, set
     return wanted
 
 
+def name_links(links: list[Any], linked: Mapping[tuple[str, int], str]) -> list[Any]:
+    """Copper's ``{id, type}`` links, each with its record's ``name`` where ``linked`` has it."""
+    named = []
+    for link in links:
+        target = _link("record", link)
+        name = linked.get(target) if target else None
+        named.append({**link, "name": name} if name is not None else link)
+    return named
+
+
+def link_ids(links: list[Any]) -> dict[str, set[int]]:
+    """The records a list of ``{id, type}`` links points at: {kind: ids}."""
+    wanted: dict[str, set[int]] = {}
+    for link in links:
+        target = _link("record", link)
+        if target:
+            wanted.setdefault(target[0], set()).add(target[1])
+    return wanted
+
+
 def _link(kind: str, value: Any) -> tuple[str, int] | None:
     """(kind, id) of the record a value points at: an id of that kind, or an {id, type} link."""
     if kind == "record" and isinstance(value, Mapping):

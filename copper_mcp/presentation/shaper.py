@@ -16,7 +16,7 @@ from .budget import DEFAULT_BUDGET, aligned_page, fit_to_budget
 from .cache import ReferenceCache
 from .fields import SINGULAR, EntityFields
 from .names import RecordNames
-from .reads import compact, linked_ids
+from .reads import compact, link_ids, linked_ids, name_links
 from .reference import ReferenceData
 from .writes import to_copper
 
@@ -86,6 +86,9 @@ class CopperShaper:
                 self._cache.invalidate()
             if self._names is not None and op.entity in SINGULAR:  # it may have renamed a record
                 self._names.forget()
+        if op.lists_links and isinstance(data, dict) and self._names is not None:
+            links = data.get("records") or []
+            return {**data, "records": name_links(links, await self._names.lookup(link_ids(links)))}
         entity = op.entity or ""
         if entity not in self._entities or not isinstance(data, dict):
             return data

@@ -36,6 +36,8 @@ class Operation:
     """What models read (compact; see tools/derive.py ``_published``)."""
     validation_schema: Mapping[str, Any]
     """What every call is checked against before anything is sent (complete and strict)."""
+    lists_links: bool = False
+    """The answer is a list of ``{id, type}`` links to records (related items)."""
 
     @property
     def is_search(self) -> bool:
@@ -85,6 +87,7 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
             fields=EntityFields.from_json(t["fields"]),
             input_schema=t["input_schema"],
             validation_schema=t["validation_schema"],
+            lists_links=t["lists_links"],
         )
         for t in data["tools"]
     )

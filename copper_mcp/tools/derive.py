@@ -220,6 +220,15 @@ def _record_marks(resolver: _Resolver, schema: JSON) -> JSON:
     return _marks_of(resolver, resolver.deref(schema).get("properties", {}))
 
 
+def _lists_links(resolver: _Resolver, response: JSON) -> bool:
+    """Whether a response is an array of ``x-copper-ref: record`` links."""
+    schema = resolver.deref(response)
+    items = schema.get("items")
+    if schema.get("type") != "array" or not isinstance(items, dict):
+        return False
+    return resolver.deref(items).get("x-copper-ref") == "record"
+
+
 def _response_schema(operation: JSON) -> JSON | None:
     ok = operation.get("responses", {}).get("200", {})
     schema = ok.get("content", {}).get("application/json", {}).get("schema")
@@ -403,6 +412,8 @@ def build_catalog(spec: JSON) -> JSON:
             entity = tool["entity"]
             if entity and tool["name"].startswith("get_") and response is not None:
                 entities[entity] = _record_marks(resolver, response)
+            # Answers that are lists of {id, type} links (related items) get their records' names.
+            tool["lists_links"] = response is not None and _lists_links(resolver, response)
     _share_record_fields(tools)
     for tool in tools:
         tool.setdefault("validation_schema", tool["input_schema"])

@@ -188,3 +188,12 @@ def test_record_searches_take_max_records_which_is_ours_not_copper_s() -> None:
     assert tool["body_params"] == ["name"]
     users = _spec({"operationId": "searchUsers"}, path="/users/search", method="post")
     assert "max_records" not in _tool(users)["input_schema"]["properties"]
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"), [({"x-copper-ref": "record", "type": "object"}, True), ({"type": "object"}, False)]
+)
+def test_answers_that_list_record_links_are_marked(items: dict[str, Any], expected: bool) -> None:
+    answer = {"content": {"application/json": {"schema": {"type": "array", "items": items}}}}
+    tool = _tool(_spec({"operationId": "listRelatedItems", "responses": {"200": answer}}, method="get"))
+    assert tool["lists_links"] is expected

@@ -174,17 +174,19 @@ def _link(ids: Ids) -> dict[str, Any]:
 
 
 async def linked(call: Call) -> None:
+    """The link is listed, named after the record it points at."""
     assert call.out == {"added": True, "resource": call.args["resource"]}
     related = await call.tools.ok(
         "list_related_items_by_type", {"entity": "people", "id": call.ids.person, "related_type": "opportunities"}
     )
-    assert call.args["resource"] in related["records"]
+    deal = await call.tools.ok("get_opportunity", {"id": call.ids.opportunity})
+    assert {**call.args["resource"], "name": deal["name"]} in related["records"]
 
 
 async def unlinked(call: Call) -> None:
     assert call.out == {"removed": True, "resource": call.args["resource"]}
     related = await call.tools.ok("list_related_items", {"entity": "people", "id": call.ids.person})
-    assert call.args["resource"] not in related["records"]
+    assert call.args["resource"] not in [{"id": r["id"], "type": r["type"]} for r in related["records"]]
 
 
 async def activity_types(call: Call) -> None:
@@ -566,12 +568,13 @@ async def test_related_items_add_list_remove(server: MCPServer) -> None:
         ids = await discover(tools)
         link = {"entity": "opportunities", "id": ids.opportunity, "resource": {"id": ids.project, "type": "project"}}
         here = {"entity": "opportunities", "id": ids.opportunity}
+        named = {**link["resource"], "name": (await tools.ok("get_project", {"id": ids.project}))["name"]}
         before = await tools.ok("list_related_items", here)
-        assert link["resource"] not in before["records"]
+        assert named not in before["records"]
         assert (await tools.ok("add_related_item", link))["added"] is True
-        assert link["resource"] in (await tools.ok("list_related_items", here))["records"]
+        assert named in (await tools.ok("list_related_items", here))["records"]
         by_type = await tools.ok("list_related_items_by_type", {**here, "related_type": "projects"})
-        assert link["resource"] in by_type["records"]
+        assert named in by_type["records"]
         assert (await tools.ok("remove_related_item", link))["removed"] is True
         after = await tools.ok("list_related_items", here)
     assert after == before

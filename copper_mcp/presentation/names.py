@@ -18,16 +18,23 @@ from .fields import SINGULAR
 SEARCH_PAGE = 200
 # Links name their record's kind in the singular ({"type": "person"}).
 SEARCH_PATHS = {singular: f"/{entity}/search" for entity, singular in SINGULAR.items()}
+# Names kept at most; a server browsing a large account for days must not grow without end.
+MAX_KEPT = 20_000
 
 
 class RecordNames:
     """Names of records by kind and id, fetched in bulk and kept for ttl seconds."""
 
     def __init__(
-        self, client: CopperRequester, ttl: float = 300.0, clock: Callable[[], float] = time.monotonic
+        self,
+        client: CopperRequester,
+        ttl: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_kept: int = MAX_KEPT,
     ) -> None:
         self._client = client
         self._ttl = ttl
+        self._max_kept = max_kept
         self._clock = clock
         self._names: dict[tuple[str, int], tuple[str, float]] = {}
 
@@ -51,7 +58,16 @@ class RecordNames:
                     if isinstance(record.get("name"), str):
                         self._names[(kind, record["id"])] = (record["name"], now)
         keys = [(kind, i) for kind, ids in wanted.items() for i in ids]
-        return {key: self._names[key][0] for key in keys if key in self._names}
+        found = {key: self._names[key][0] for key in keys if key in self._names}
+        if len(self._names) > self._max_kept:
+            self._names = {key: kept for key, kept in self._names.items() if now - kept[1] < self._ttl}
+            if len(self._names) > self._max_kept:  # all fresh: keep what this answer needed
+                self._names = {key: self._names[key] for key in found}
+        return found
+
+    def __len__(self) -> int:
+        """How many names are kept."""
+        return len(self._names)
 
     def forget(self) -> None:
         """Drop every kept name (after a write that may have renamed someone)."""

@@ -60,6 +60,20 @@ async def test_names_expire_and_a_deleted_record_loses_its_name() -> None:
     assert [body["ids"] for body in copper.bodies] == [[1, 2], [1, 2]]
 
 
+async def test_the_names_kept_stay_bounded() -> None:
+    copper, now = _People(), [0.0]
+    names = RecordNames(copper, ttl=60, clock=lambda: now[0], max_kept=3)
+    await names.lookup({"person": {1, 2}})
+    await names.lookup({"person": {3, 4}})
+    assert len(names) == 2  # over the bound with nothing expired: only what the last answer needed
+    now[0] = 30.0
+    await names.lookup({"person": {5, 6}})
+    assert len(names) == 2
+    now[0] = 100.0
+    assert await names.lookup({"person": {7}}) == {("person", 7): "P7"}
+    assert len(names) == 3  # under the bound: nothing dropped, the expired 5 and 6 included
+
+
 async def test_forget_asks_again() -> None:
     copper = _People()
     names = RecordNames(copper)

@@ -26,7 +26,8 @@ def compact(
     the id alone. Linked records (a primary contact, a task's ``related_resource``) are named
     from ``linked`` ({(kind, id): name}, see :func:`linked_ids`) unless the record names them
     itself (``company_name``). custom_fields become ``{"Field name": value}`` with option
-    names and ISO dates.
+    names and ISO dates. Objects inside the record whose fields are marked (a person's
+    ``leads_converted_from``) are shaped by the same rules.
     """
     shaped: dict[str, Any] = {}
     for key, value in record.items():
@@ -37,6 +38,8 @@ def compact(
             continue
         if key in fields.dates:
             value = _date(value, fields.dates[key], ref)
+        elif key in fields.nested:
+            value = _nested(value, fields.nested[key], ref, linked)
         value = _prune(value)
         if _is_empty(value):
             continue
@@ -52,6 +55,13 @@ def compact(
             if names is not None:
                 shaped[name_key(key)] = names
     return shaped
+
+
+def _nested(value: Any, fields: EntityFields, ref: ReferenceData, linked: Mapping[tuple[str, int], str] | None) -> Any:
+    """An object inside a record (or each object of a list), shaped by the same rules."""
+    if isinstance(value, list):
+        return [_nested(item, fields, ref, linked) for item in value]
+    return compact(value, fields, ref, linked) if isinstance(value, dict) else value
 
 
 def linked_ids(record: Mapping[str, Any], fields: EntityFields) -> dict[str, set[int]]:

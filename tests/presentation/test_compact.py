@@ -320,3 +320,12 @@ def test_a_page_of_sparse_records_still_shrinks(ref: ReferenceData) -> None:
     raw_bytes = len(json.dumps([record for _, record in page]))
     compact_bytes = len(json.dumps([shaped(entity, record, ref) for entity, record in page]))
     assert compact_bytes < raw_bytes, (compact_bytes, raw_bytes)
+
+
+def test_dates_inside_nested_objects_become_iso(ref: ReferenceData) -> None:
+    nested = EntityFields(dates={"converted_timestamp": "unix"})
+    fields = EntityFields(nested={"leads_converted_from": nested})
+    person = {"leads_converted_from": [{"lead_id": 7, "converted_timestamp": 1_796_324_700}, {"lead_id": None}]}
+    shaped = compact(person, fields, ref)
+    iso = datetime.fromtimestamp(1_796_324_700, ref.zone).isoformat()
+    assert shaped == {"leads_converted_from": [{"lead_id": 7, "converted_timestamp": iso}]}

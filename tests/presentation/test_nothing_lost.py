@@ -53,6 +53,11 @@ async def _every_record(client: CopperClient, entity: str) -> list[dict[str, Any
 async def test_every_non_empty_raw_value_comes_back_from_the_compact_form(entity: str) -> None:
     fields = load_catalog().entities[entity]
     async with sandbox_client() as client:
+        # The demo data has no converted lead; one conversion adds a person and a deal that record it.
+        (lead,) = (await client.request("POST", "/leads/search", json={"page_size": 1})).data
+        pipeline = (await client.request("GET", "/pipelines")).data[0]["id"]
+        details = {"opportunity": {"name": "Converted", "pipeline_id": pipeline}}
+        await client.request("POST", f"/leads/{lead['id']}/convert", json={"details": details})
         reference = await load_reference_data(client)
         records = await _every_record(client, entity)
     assert records, f"the demo data has no {entity}"
@@ -71,3 +76,5 @@ async def test_every_non_empty_raw_value_comes_back_from_the_compact_form(entity
                 assert back[key] == expected, (raw["id"], key)
             checked += 1
     assert checked >= len(records) * 5  # every record had several fields to check
+    if "leads_converted_from" in fields.nested:
+        assert any(r.get("leads_converted_from") for r in records)  # the nested dates were checked too

@@ -42,6 +42,7 @@ from mcp.types import ListToolsResult
 from copper_mcp.client import CopperClient, RateLimits
 from copper_mcp.client._limiter import SAFETY_MARGIN
 from copper_mcp.presentation import compact, json_size, load_reference_data
+from copper_mcp.presentation.cache import every_page
 from copper_mcp.presentation.names import RecordNames
 from copper_mcp.presentation.reads import linked_ids
 from copper_mcp.sandbox import SandboxConfig, create_app
@@ -334,18 +335,6 @@ async def rate_limiter(per_minute: int) -> tuple[Row, dict[str, Any]]:
 # -- 5. compact records -------------------------------------------------------------------------------
 
 
-async def every_record(client: CopperClient, entity: str) -> list[dict[str, Any]]:
-    """Every record of an entity, as Copper sends it, page by page."""
-    records: list[dict[str, Any]] = []
-    page = 1
-    while True:
-        found = (await client.request("POST", f"/{entity}/search", json={"page_size": 200, "page_number": page})).data
-        records += found
-        if len(found) < 200:
-            return records
-        page += 1
-
-
 async def compact_records() -> tuple[Row, dict[str, Any]]:
     entities = load_catalog().entities
     sizes: dict[str, dict[str, int]] = {}
@@ -353,12 +342,8 @@ async def compact_records() -> tuple[Row, dict[str, Any]]:
         reference = await load_reference_data(client)
         names = RecordNames(client)
         for entity, fields in entities.items():
-            raw = await every_record(client, entity)
-            wanted: dict[str, set[int]] = {}
-            for record in raw:
-                for kind, ids in linked_ids(record, fields).items():
-                    wanted.setdefault(kind, set()).update(ids)
-            linked = await names.lookup(wanted)
+            raw = await every_page(client, f"/{entity}/search")
+            linked = await names.lookup(linked_ids((r, fields) for r in raw))
             shaped = [compact(r, fields, reference, linked) for r in raw]
             # The same records without what compaction adds (names beside ids), then also with
             # dates left as Copper sends them: what remains is what dropping empties saved.

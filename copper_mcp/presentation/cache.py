@@ -10,7 +10,7 @@ import anyio
 
 from .reference import ReferenceData
 
-USERS_PAGE_SIZE = 200  # Copper's maximum page size
+MAX_PAGE_SIZE = 200  # Copper's largest page (also how many ids one search takes)
 LIST_PATHS = ("/pipelines", "/contact_types", "/customer_sources", "/loss_reasons", "/activity_types")
 
 
@@ -50,7 +50,7 @@ async def load_reference_data(client: CopperRequester) -> ReferenceData:
             # With Leads switched off, /lead_statuses answers 403 "Feature not enabled".
             if (account.get("settings") or {}).get("setting_enable_leads", True):
                 group.start_soon(fetch, "/lead_statuses")
-            users = await _all_users(client)
+            users = await every_page(client, "/users/search")
     except BaseExceptionGroup as group_error:
         # Callers handle Copper's own errors (a 401, a 429 after retries); hand them the first
         # one as it is rather than wrapped in a group they would not recognise.
@@ -68,15 +68,16 @@ async def load_reference_data(client: CopperRequester) -> ReferenceData:
     )
 
 
-async def _all_users(client: CopperRequester) -> list[Any]:
-    users: list[Any] = []
+async def every_page(client: CopperRequester, path: str) -> list[Any]:
+    """Everything a search at ``path`` finds, asking for the largest pages until a short one."""
+    found: list[Any] = []
     page = 1
     while True:
-        body = {"page_number": page, "page_size": USERS_PAGE_SIZE}
-        batch = (await client.request("POST", "/users/search", json=body)).data
-        users.extend(batch)
-        if len(batch) < USERS_PAGE_SIZE:
-            return users
+        body = {"page_number": page, "page_size": MAX_PAGE_SIZE}
+        batch = (await client.request("POST", path, json=body)).data or []
+        found.extend(batch)
+        if len(batch) < MAX_PAGE_SIZE:
+            return found
         page += 1
 
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Mapping
 
-from .cache import CopperRequester
+from .cache import MAX_PAGE_SIZE, CopperRequester
 from .fields import SINGULAR
 
-# Copper's largest page, and how many ids one search takes.
-SEARCH_PAGE = 200
 # Links name their record's kind in the singular ({"type": "person"}).
 SEARCH_PATHS = {singular: f"/{entity}/search" for entity, singular in SINGULAR.items()}
 # Names kept at most; a server browsing a large account for days must not grow without end.
@@ -50,11 +48,11 @@ class RecordNames:
             missing = sorted(i for i in ids if not self._fresh((kind, i), now))
             for i in missing:  # a record deleted since must not keep its old name
                 self._names.pop((kind, i), None)
-            for start in range(0, len(missing), SEARCH_PAGE):
-                chunk = missing[start : start + SEARCH_PAGE]
-                body = {"ids": chunk, "page_size": SEARCH_PAGE}
-                found = (await self._client.request("POST", SEARCH_PATHS[kind], json=body)).data
-                for record in found or []:
+            for start in range(0, len(missing), MAX_PAGE_SIZE):
+                chunk = missing[start : start + MAX_PAGE_SIZE]
+                body = {"ids": chunk, "page_size": MAX_PAGE_SIZE}
+                records = (await self._client.request("POST", SEARCH_PATHS[kind], json=body)).data
+                for record in records or []:
                     if isinstance(record.get("name"), str):
                         self._names[(kind, record["id"])] = (record["name"], now)
         keys = [(kind, i) for kind, ids in wanted.items() for i in ids]

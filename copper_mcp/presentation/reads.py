@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .dates import is_unix, iso_date_from_unix, iso_from_mdy, iso_from_unix
@@ -64,14 +64,9 @@ def _nested(value: Any, fields: EntityFields, ref: ReferenceData, linked: Mappin
     return compact(value, fields, ref, linked) if isinstance(value, dict) else value
 
 
-def linked_ids(record: Mapping[str, Any], fields: EntityFields) -> dict[str, set[int]]:
-    """The records a record points at without naming them: {kind: ids}, kinds singular."""
-    wanted: dict[str, set[int]] = {}
-    for key, kind in fields.refs.items():
-        target = _link(kind, record.get(key)) if kind in RECORD_KINDS else None
-        if target and not _named_by_record(record, key):
-            wanted.setdefault(target[0], set()).add(target[1])
-    return wanted
+def linked_ids(records: Iterable[tuple[Mapping[str, Any], EntityFields]]) -> dict[str, set[int]]:
+    """The records some records point at without naming them: {kind: ids}, kinds singular."""
+    return _by_kind(target for record, fields in records for target in _targets(record, fields))
 
 
 def name_links(links: list[Any], linked: Mapping[tuple[str, int], str]) -> list[Any]:
@@ -86,9 +81,24 @@ def name_links(links: list[Any], linked: Mapping[tuple[str, int], str]) -> list[
 
 def link_ids(links: list[Any]) -> dict[str, set[int]]:
     """The records a list of ``{id, type}`` links points at: {kind: ids}."""
+    return _by_kind(_link("record", link) for link in links)
+
+
+def _targets(record: Mapping[str, Any], fields: EntityFields) -> Iterator[tuple[str, int] | None]:
+    """What compact() would look up in ``linked`` for this record, nested objects included."""
+    for key, kind in fields.refs.items():
+        if kind in RECORD_KINDS and not _named_by_record(record, key):
+            yield _link(kind, record.get(key))
+    for key, inner in fields.nested.items():
+        value = record.get(key)
+        for part in value if isinstance(value, list) else [value]:
+            if isinstance(part, Mapping):
+                yield from _targets(part, inner)
+
+
+def _by_kind(targets: Iterable[tuple[str, int] | None]) -> dict[str, set[int]]:
     wanted: dict[str, set[int]] = {}
-    for link in links:
-        target = _link("record", link)
+    for target in targets:
         if target:
             wanted.setdefault(target[0], set()).add(target[1])
     return wanted

@@ -120,12 +120,8 @@ class CopperShaper:
 
     async def _linked(self, parts: list[tuple[str, Any]]) -> dict[tuple[str, int], str]:
         """Names of the records these records point at, in one search per kind of record."""
-        wanted: dict[str, set[int]] = {}
-        for entity, part in parts:
-            fields = self._entities.get(entity)
-            if fields is not None and isinstance(part, dict):
-                for kind, ids in linked_ids(part, fields).items():
-                    wanted.setdefault(kind, set()).update(ids)
+        records = [(part, self._entities[kind]) for kind, part in parts if kind in self._entities]
+        wanted = linked_ids((part, fields) for part, fields in records if isinstance(part, dict))
         if not wanted or self._names is None:
             return {}
         return await self._names.lookup(wanted)

@@ -14,9 +14,8 @@ from typing import Any
 import anyio
 
 from copper_mcp.client import CopperError, PermissionDeniedError
+from copper_mcp.presentation.cache import every_page
 from copper_mcp.tools.registry import Requester
-
-USERS_PAGE_SIZE = 200  # Copper's maximum page size
 
 # copper://reference: key in the answer -> list endpoint.
 REFERENCE_LISTS = {
@@ -75,15 +74,7 @@ async def account(client: Requester) -> Any:
 
 async def users(client: Requester) -> Any:
     """Every user, all pages."""
-    found: list[Any] = []
-    page = 1
-    while True:
-        body = {"page_number": page, "page_size": USERS_PAGE_SIZE}
-        batch = (await client.request("POST", "/users/search", json=body)).data or []
-        found.extend(batch)
-        if len(batch) < USERS_PAGE_SIZE:
-            return found
-        page += 1
+    return await every_page(client, "/users/search")
 
 
 async def reference(client: Requester) -> Any:

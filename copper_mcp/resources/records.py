@@ -91,7 +91,7 @@ async def read_record(client: Requester, cache: ReferenceCache, names: RecordNam
         if not isinstance(record, dict) or record.get("is_deleted"):
             raise missing  # Copper answers a deleted activity with {id, is_deleted: true}
         reference = await cache.get()
-        linked = await names.lookup(linked_ids(record, kind.fields))
+        linked = await names.lookup(linked_ids([(record, kind.fields)]))
     except NotFoundError:
         raise missing from None
     except CopperError as exc:

@@ -355,11 +355,16 @@ def _trim(schema: JSON, *, top: bool = True) -> None:
         _trim(schema["items"], top=False)
 
 
-def _drop_null(schema: JSON) -> None:
+def _drop_type(schema: JSON, dropped: str) -> None:
+    """Take one type out of a schema's list of types (a single one left stands alone)."""
     kind = schema.get("type")
-    if isinstance(kind, list) and "null" in kind:
-        rest = [k for k in kind if k != "null"]
+    if isinstance(kind, list) and dropped in kind:
+        rest = [k for k in kind if k != dropped]
         schema["type"] = rest[0] if len(rest) == 1 else rest
+
+
+def _drop_null(schema: JSON) -> None:
+    _drop_type(schema, "null")
     for sub in schema.get("properties", {}).values():
         _drop_null(sub)
 
@@ -379,10 +384,8 @@ def _published(schema: JSON, marks: JSON, *, clearable: bool) -> JSON:
     for name, prop in out["properties"].items():
         if not clearable:
             _drop_null(prop)
-        kind = prop.get("type")
-        if name in marks["dates"] and isinstance(kind, list) and "integer" in kind:
-            rest = [k for k in kind if k != "integer"]
-            prop["type"] = rest[0] if len(rest) == 1 else rest
+        if name in marks["dates"]:
+            _drop_type(prop, "integer")
         _trim(prop)
         alternatives = prop.get("oneOf") or prop.get("anyOf")
         if alternatives and all("type" in alt for alt in alternatives):

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from copper_mcp.presentation.cache import MAX_PAGE_SIZE as SEARCH_PAGE
 from copper_mcp.presentation.cache import ReferenceCache
-from copper_mcp.presentation.names import SEARCH_PAGE, RecordNames
+from copper_mcp.presentation.names import RecordNames
 from copper_mcp.presentation.shaper import CopperShaper
 from copper_mcp.server import build_server
 from copper_mcp.settings import Settings

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from copper_mcp.client import CopperClient
 from copper_mcp.presentation import compact, load_reference_data, to_copper
+from copper_mcp.presentation.cache import every_page
 from copper_mcp.tools.catalog import load_catalog
 from tests.conftest import sandbox_client
 
@@ -38,17 +38,6 @@ def _custom_values(entries: Any) -> dict[int, Any]:
     return {field: value for field, value in values.items() if value is not None}
 
 
-async def _every_record(client: CopperClient, entity: str) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
-    while not records or len(records) % 200 == 0:
-        page = len(records) // 200 + 1
-        found = (await client.request("POST", f"/{entity}/search", json={"page_size": 200, "page_number": page})).data
-        if not found:
-            break
-        records += found
-    return records
-
-
 @pytest.mark.parametrize("entity", ENTITIES)
 async def test_every_non_empty_raw_value_comes_back_from_the_compact_form(entity: str) -> None:
     fields = load_catalog().entities[entity]
@@ -59,7 +48,7 @@ async def test_every_non_empty_raw_value_comes_back_from_the_compact_form(entity
         details = {"opportunity": {"name": "Converted", "pipeline_id": pipeline}}
         await client.request("POST", f"/leads/{lead['id']}/convert", json={"details": details})
         reference = await load_reference_data(client)
-        records = await _every_record(client, entity)
+        records = await every_page(client, f"/{entity}/search")
     assert records, f"the demo data has no {entity}"
     checked = 0
     for raw in records:

@@ -132,7 +132,7 @@ def create_app(config: SandboxConfig = SandboxConfig()) -> Starlette:  # noqa: B
         if config.demo_data:
             demo.populate(store, config.seed)
     hub = WebhookHub(store, config)
-    routes: list[BaseRoute] = [*workflows.routes(), *reference_routes()]
+    routes: list[BaseRoute] = [*workflows.routes(), *reference.routes()]
     for plural in ENTITIES:
         routes.extend(record_routes(plural))
     routes.extend(hub.routes())
@@ -144,13 +144,3 @@ def create_app(config: SandboxConfig = SandboxConfig()) -> Starlette:  # noqa: B
     )
     app.state.sandbox = Sandbox(config=config, store=store, records=Records(store), hub=hub)
     return app
-
-
-def reference_routes() -> list[BaseRoute]:
-    """Reference routes with the same error handling as record routes."""
-    wrapped: list[BaseRoute] = []
-    for route in reference.routes():
-        assert isinstance(route, Route)
-        wrapped.append(Route(route.path, guarded(route.endpoint), methods=list(route.methods or [])))
-    return wrapped
-

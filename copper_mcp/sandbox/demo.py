@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from copper_mcp.sandbox.customfields import DEFINITIONS, OPTION_IDS
+from copper_mcp.sandbox.customfields import DEFINITIONS, validate_definition
 from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES, unix_to_mdy
-from copper_mcp.sandbox.records import LINKS
+from copper_mcp.sandbox.records import LINKS, Records
 from copper_mcp.sandbox.reference import ACCOUNT
 from copper_mcp.sandbox.store import Store
 
@@ -78,6 +78,7 @@ CUSTOM_FIELDS: tuple[tuple[str, str, list[str], bool, tuple[str, ...]], ...] = (
 class _Demo:
     def __init__(self, store: Store, seed: int) -> None:
         self.store = store
+        self.records = Records(store)
         self.rng = random.Random(seed)
         self.users = [u["id"] for u in store.list("users")]
         self.fields: dict[str, dict[str, Any]] = {}
@@ -120,18 +121,11 @@ class _Demo:
 
     def definitions(self) -> None:
         for name, data_type, available_on, filterable, options in CUSTOM_FIELDS:
-            doc: dict[str, Any] = {
-                "name": name, "canonical_name": None, "data_type": data_type,
-                "available_on": available_on, "is_filterable": filterable,
-            }  # fmt: skip
+            body = {"name": name, "data_type": data_type, "available_on": available_on, "is_filterable": filterable}
             if options:
-                doc["options"] = [
-                    {"id": self.store.insert(OPTION_IDS, {"name": o})["id"], "name": o, "rank": r}
-                    for r, o in enumerate(options)
-                ]
-            if data_type == "Currency":
-                doc["currency"] = "USD"
-            self.fields[name] = self.store.insert(DEFINITIONS, doc)
+                body["options"] = [{"name": option} for option in options]
+            # Built as the API builds one, so demo and created definitions cannot differ.
+            self.fields[name] = self.store.insert(DEFINITIONS, validate_definition(self.store, body, None))
 
     def companies(self, count: int) -> None:
         names = [f"{w} {s}" for w in COMPANY_WORDS for s in COMPANY_SUFFIXES]
@@ -340,21 +334,11 @@ class _Demo:
                 chosen = self.rng.choice(kinds)
                 kind = {"id": chosen["id"], "category": "user"}
                 values = {"details": self.rng.choice(NOTES)}
-                if chosen["count_as_interaction"]:
-                    self._interaction(parent_type, parent_id, when)
             doc = ENTITIES["activities"].defaults()
             doc.update(values, parent={"id": parent_id, "type": parent_type}, type=kind,
                        user_id=self.rng.choice(self.users), activity_date=when,
                        date_created=when, date_modified=when)  # fmt: skip
-            self.store.insert("activities", doc)
-
-    def _interaction(self, parent_type: str, parent_id: int, when: int) -> None:
-        plural = RECORD_TYPES[parent_type]
-        doc = self.store.get(plural, parent_id)
-        assert doc is not None
-        doc["interaction_count"] = int(doc.get("interaction_count") or 0) + 1
-        doc["date_last_contacted"] = max(when, doc.get("date_last_contacted") or 0)
-        self.store.replace(plural, parent_id, doc)
+            self.records.count_interaction(self.store.insert("activities", doc))
 
 
 def populate(store: Store, seed: int) -> None:

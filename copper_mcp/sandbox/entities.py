@@ -258,7 +258,6 @@ ACTIVITIES = Entity(
 ENTITIES: dict[str, Entity] = {
     e.plural: e for e in (PEOPLE, COMPANIES, LEADS, OPPORTUNITIES, PROJECTS, TASKS, ACTIVITIES)
 }
-BY_SINGULAR: dict[str, Entity] = {e.singular: e for e in ENTITIES.values()}
 
 
 def validate_input(entity: Entity, body: dict[str, Any], store: Store, creating: bool) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from copper_mcp.sandbox import customfields
 from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES, Entity, validate_input
-from copper_mcp.sandbox.errors import ApiError, invalid, not_found
+from copper_mcp.sandbox.errors import invalid, not_found
 from copper_mcp.sandbox.store import Store
 
 LINKS = "links"
@@ -90,7 +90,7 @@ class Records:
         with self.store.transaction():
             stored = self.store.insert(plural, doc)
             if plural == "activities":
-                self._count_interaction(stored)
+                self.count_interaction(stored)
         return stored
 
     def update(self, plural: str, id: int, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
@@ -159,7 +159,8 @@ class Records:
                 if other["id"] != own_id and (other.get("email_domain") or "").lower() == domain:
                     raise invalid("email_domain", "is already used by another company")
 
-    def _count_interaction(self, activity: dict[str, Any]) -> None:
+    def count_interaction(self, activity: dict[str, Any]) -> None:
+        """Count a stored activity on its parent if its type is an interaction."""
         kind = self.store.get("activity_types", activity["type"]["id"])
         parent = activity["parent"]
         plural = RECORD_TYPES[parent["type"]]
@@ -229,10 +230,3 @@ class Records:
                 doc["win_probability"] = stage.get("win_probability", 0)
         if doc.get("win_probability") is None:
             doc["win_probability"] = 0
-
-
-def ensure_object(body: Any, field: str = "body") -> dict[str, Any]:
-    """Reject JSON that is not an object where an object is required."""
-    if not isinstance(body, dict):
-        raise ApiError(422, f"Invalid input: {field} must be a JSON object", field=field)
-    return body

@@ -14,7 +14,7 @@ from copper_mcp.sandbox.customfields import DEFINITIONS, is_int
 from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import invalid, not_found
 from copper_mcp.sandbox.store import Store
-from copper_mcp.sandbox.web import caller_user, ok, path_id, read_object, sandbox_of
+from copper_mcp.sandbox.web import Endpoint, caller_user, guarded, ok, path_id, read_object, sandbox_of
 
 ACCOUNT = {
     "id": 100624,
@@ -241,25 +241,24 @@ async def tags(request: Request) -> JSONResponse:
 
 
 def routes() -> list[BaseRoute]:
-    """Routes relative to /developer_api/v1."""
-    listing = [
-        Route(f"/{kind}", _listing(kind), methods=["GET"])
-        for kind in ("contact_types", "customer_sources", "loss_reasons", "lead_statuses")
-    ]
-    return [
-        Route("/account", account, methods=["GET"]),
-        Route("/users/search", search_users, methods=["POST"]),
-        Route("/users/{id}", get_user, methods=["GET"]),
-        Route("/pipelines", pipelines, methods=["GET"]),
-        Route("/pipeline_stages", pipeline_stages, methods=["GET"]),
-        Route("/pipeline_stages/pipeline/{id}", pipeline_stages, methods=["GET"]),
+    """Routes relative to /developer_api/v1, with the record routes' error handling."""
+    lists = ("contact_types", "customer_sources", "loss_reasons", "lead_statuses")
+    listing = [(f"/{kind}", _listing(kind), "GET") for kind in lists]
+    endpoints: list[tuple[str, Endpoint, str]] = [
+        ("/account", account, "GET"),
+        ("/users/search", search_users, "POST"),
+        ("/users/{id}", get_user, "GET"),
+        ("/pipelines", pipelines, "GET"),
+        ("/pipeline_stages", pipeline_stages, "GET"),
+        ("/pipeline_stages/pipeline/{id}", pipeline_stages, "GET"),
         *listing,
-        Route("/activity_types", activity_types, methods=["GET"]),
-        Route("/custom_field_definitions", list_definitions, methods=["GET"]),
-        Route("/custom_field_definitions", create_definition, methods=["POST"]),
-        Route("/custom_field_definitions/{id}", get_definition, methods=["GET"]),
-        Route("/custom_field_definitions/{id}", update_definition, methods=["PUT"]),
-        Route("/custom_field_definitions/{id}", delete_definition, methods=["DELETE"]),
-        Route("/tags", tags, methods=["GET"]),
+        ("/activity_types", activity_types, "GET"),
+        ("/custom_field_definitions", list_definitions, "GET"),
+        ("/custom_field_definitions", create_definition, "POST"),
+        ("/custom_field_definitions/{id}", get_definition, "GET"),
+        ("/custom_field_definitions/{id}", update_definition, "PUT"),
+        ("/custom_field_definitions/{id}", delete_definition, "DELETE"),
+        ("/tags", tags, "GET"),
     ]
+    return [Route(path, guarded(endpoint), methods=[method]) for path, endpoint, method in endpoints]
 

@@ -53,8 +53,8 @@ def relation_index(store: Store) -> dict[Key, set[Key]]:
 def related_items(store: Store, singular: str, id: int, only: str | None = None) -> list[dict[str, Any]]:
     """``[{"id", "type"}]`` of everything related to ``singular/id`` (optionally one type)."""
     found = relation_index(store).get((singular, id), set())
-    items = sorted((t, i) for t, i in found if only is None or t == only)
-    items.sort(key=lambda k: (_TYPE_ORDER.index(k[0]), k[1]))
+    wanted = [(t, i) for t, i in found if only is None or t == only]
+    items = sorted(wanted, key=lambda k: (_TYPE_ORDER.index(k[0]), k[1]))
     return [{"id": i, "type": t} for t, i in items]
 
 

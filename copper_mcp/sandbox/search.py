@@ -193,7 +193,7 @@ def _ids(getter: Callable[[Doc, Context], Any]) -> FilterBuilder:
 
 def _mapped_ids(name_field: str, order: tuple[str, ...]) -> FilterBuilder:
     """Filters like opportunity status_ids, where each id is a position in an enum."""
-    return _ids(lambda doc, _ctx: order.index(doc[name_field]) if doc.get(name_field) in order else None)
+    return _ids(_rank(name_field, order))
 
 
 def _strings(getter: Callable[[Doc, Context], Any]) -> FilterBuilder:
@@ -484,8 +484,9 @@ _INTERACTIONS = _date_ranges(
     ("interaction_count", _get("interaction_count")), ("interaction_date", _get("date_last_contacted"))
 )
 _SOCIALS = _any_of(lambda doc, _ctx: [s.get("url") for s in doc.get("socials") or []])
-OPP_STATUSES = ("Open", "Won", "Lost", "Abandoned")
-OPP_PRIORITIES = ("None", "Low", "Medium", "High")
+# status_ids / priority_ids are positions in these choices (0 Open, 1 Won, ...).
+OPP_STATUSES = ENTITIES["opportunities"].fields["status"].choices
+OPP_PRIORITIES = ENTITIES["opportunities"].fields["priority"].choices
 
 FILTERS: dict[str, dict[str, FilterBuilder]] = {
     "people": {
@@ -556,7 +557,7 @@ FILTERS: dict[str, dict[str, FilterBuilder]] = {
     "projects": {
         **_COMMON,
         "name": _text(_get("name")),
-        "status_ids": _mapped_ids("status", ("Open", "Completed")),
+        "status_ids": _mapped_ids("status", ENTITIES["projects"].fields["status"].choices),
         "statuses": _strings(_get("status")),
     },
     "tasks": {

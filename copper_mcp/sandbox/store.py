@@ -89,11 +89,10 @@ class Store:
                 stored["id"] = self._next_id(kind)
             else:
                 self._bump_sequence(kind, int(stored["id"]))
-            self._db.execute(
-                "INSERT INTO docs (kind, id, body) VALUES (?, ?, ?)",
-                (kind, int(stored["id"]), json.dumps(stored)),
-            )
-        return _load(json.dumps(stored))
+            text = json.dumps(stored)
+            self._db.execute("INSERT INTO docs (kind, id, body) VALUES (?, ?, ?)", (kind, int(stored["id"]), text))
+        # Read back from the text, as every other read is, so callers never share our dict.
+        return _load(text)
 
     def replace(self, kind: str, id: int, doc: dict[str, Any]) -> None:
         """Overwrite (or create) the document ``kind/id``; the stored ``id`` is forced to ``id``."""

@@ -31,7 +31,9 @@ from copper_mcp.sandbox.web import (
 BULK_LIMIT = 10
 UPSERT_ID_LIMIT = 30
 """Beyond this many matches Copper's upsert 422 no longer lists the ids."""
-_RELATABLE = ("leads", "people", "companies", "opportunities", "projects", "tasks")
+_RELATABLE = tuple(RECORD_TYPES.values())
+# A related type in a URL (/related/people) -> the type a link names (person).
+_TYPE_OF_PLURAL = {plural: singular for singular, plural in RECORD_TYPES.items()}
 _WITH_ACTIVITIES = ("leads", "people", "companies", "opportunities")
 
 
@@ -293,10 +295,9 @@ def _related_list(plural: str) -> Any:
         only = None
         if "other" in request.path_params:
             other = request.path_params["other"]
-            types = {v: k for k, v in RECORD_TYPES.items()}
-            if other not in types:
+            if other not in _TYPE_OF_PLURAL:
                 raise not_found()
-            only = types[other]
+            only = _TYPE_OF_PLURAL[other]
         return ok(related_items(sb.store, singular, id, only))
 
     return run

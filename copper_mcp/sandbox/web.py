@@ -22,9 +22,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Webhook subscriptions exist for these record types only.
-WEBHOOK_TYPES = ("person", "company", "lead", "opportunity", "project", "task")
-
 
 @dataclass
 class Sandbox:
@@ -116,7 +113,7 @@ def guarded(endpoint: Endpoint) -> Endpoint:
 
 async def emit(request: Request, singular: str, event: str, ids: list[int], changes: Any = None) -> None:
     """Tell the webhook hub about a change; a delivery problem never fails the API call."""
-    if singular not in WEBHOOK_TYPES or not ids:
+    if not ids:
         return
     try:
         await sandbox_of(request).hub.emit(singular, event, ids, changes)

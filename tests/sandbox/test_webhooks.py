@@ -414,3 +414,15 @@ async def test_activity_changes_notify_activity_log_subscriptions() -> None:
         with anyio.fail_after(5):
             await hub.drain()
     assert [(b["type"], b["ids"]) for b in receiver.bodies] == [("activity_log", [7])]
+
+
+async def test_an_activity_logged_through_the_api_notifies_activity_log_subscriptions() -> None:
+    receiver = Receiver()
+    async with sandbox(receiver) as (client, hub):
+        await _subscribe(client, type="activity_log")
+        person = (await client.post("/people", json={"name": "Ada"})).json()
+        body = {"parent": {"id": person["id"], "type": "person"}, "type": {"category": "user", "id": 0}, "details": "x"}
+        activity = (await client.post("/activities", json=body)).json()
+        with anyio.fail_after(5):
+            await hub.drain()
+    assert [(b["type"], b["event"], b["ids"]) for b in receiver.bodies] == [("activity_log", "new", [activity["id"]])]

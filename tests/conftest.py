@@ -6,7 +6,7 @@ Fixtures here only build objects; each test opens its own ``Client(server)`` in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx2
@@ -15,9 +15,12 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from copper_mcp.client import CopperClient
+from copper_mcp.presentation import DEFAULT_BUDGET, ReferenceCache, ReferenceData, load_reference_data
+from copper_mcp.presentation.shaper import CopperShaper
 from copper_mcp.sandbox import SandboxConfig, create_app
 from copper_mcp.server import build_server
 from copper_mcp.settings import Settings
+from copper_mcp.tools.catalog import load_catalog
 
 SANDBOX_URL = "http://sandbox.test/developer_api/v1"
 
@@ -34,6 +37,18 @@ def sandbox_client(config: SandboxConfig | None = None, **client_options: Any) -
         transport=httpx2.ASGITransport(app=app),
         **client_options,
     )
+
+
+def shaped_server(
+    *,
+    budget: int = DEFAULT_BUDGET,
+    load: Callable[[CopperClient], Awaitable[ReferenceData]] = load_reference_data,
+) -> MCPServer:
+    """A server on a fresh sandbox whose shaper has this answer budget and loads reference data with ``load``."""
+    client = sandbox_client()
+    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
+    shaper = CopperShaper(ReferenceCache(lambda: load(client)), load_catalog().entities, budget=budget)
+    return build_server(settings, client, shaper)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from mcp import Client, StdioServerParameters
 
 EXE = shutil.which("copper-mcp", path=str(Path(sys.executable).parent)) or "copper-mcp"
@@ -67,7 +66,6 @@ def test_sandbox_data_survives_a_restart_and_fresh_resets_it(tmp_path: Path) -> 
     assert fresh.returncode == 1
 
 
-@pytest.mark.asyncio
 async def test_installed_server_over_real_stdio(tmp_path: Path) -> None:
     params = StdioServerParameters(
         command=EXE, args=["--sandbox", "--sandbox-db", str(tmp_path / "s.sqlite3")], env={"HOME": str(tmp_path)}
@@ -83,7 +81,6 @@ async def test_installed_server_over_real_stdio(tmp_path: Path) -> None:
         assert missing.is_error and "No such record" in missing.content[0].text  # type: ignore[union-attr]
 
 
-@pytest.mark.asyncio
 async def test_read_only_and_toolsets_over_real_stdio(tmp_path: Path) -> None:
     params = StdioServerParameters(
         command=EXE,

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from jsonschema import Draft202012Validator
 from mcp import Client
 
@@ -111,7 +110,6 @@ def test_package_is_the_uvx_stdio_console_script() -> None:
     assert required == {"COPPER_API_KEY", "COPPER_USER_EMAIL"}
 
 
-@pytest.mark.asyncio
 async def test_server_reports_the_same_version(sandbox_server: Any) -> None:
     async with Client(sandbox_server(), mode="legacy") as client:
         assert client.server_info is not None

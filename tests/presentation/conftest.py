@@ -297,8 +297,10 @@ RECORDS: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 
-def build_reference(**account_changes: Any) -> ReferenceData:
-    """ReferenceData from the literal JSON above, optionally with account fields changed."""
+def build_reference(
+    definitions: list[dict[str, Any]] = CUSTOM_FIELD_DEFINITIONS, **account_changes: Any
+) -> ReferenceData:
+    """ReferenceData from the literal JSON above, optionally with other custom fields or account fields changed."""
     return ReferenceData.from_copper(
         {**ACCOUNT, **account_changes},
         USERS,
@@ -308,7 +310,7 @@ def build_reference(**account_changes: Any) -> ReferenceData:
         LOSS_REASONS,
         LEAD_STATUSES,
         ACTIVITY_TYPES,
-        CUSTOM_FIELD_DEFINITIONS,
+        definitions,
     )
 
 

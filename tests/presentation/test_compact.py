@@ -283,30 +283,7 @@ def with_extra_custom_fields(record: dict[str, Any], entity: str) -> dict[str, A
 
 @pytest.mark.parametrize("entity", [e for e in ENTITIES if "custom_fields" in RECORDS[e]])
 def test_compact_is_at_most_half_the_raw_size(entity: str) -> None:
-    from copper_mcp.presentation import ReferenceData
-
-    from .conftest import (
-        ACCOUNT,
-        ACTIVITY_TYPES,
-        CONTACT_TYPES,
-        CUSTOMER_SOURCES,
-        LEAD_STATUSES,
-        LOSS_REASONS,
-        PIPELINES,
-        USERS,
-    )
-
-    ref = ReferenceData.from_copper(
-        ACCOUNT,
-        USERS,
-        PIPELINES,
-        CONTACT_TYPES,
-        CUSTOMER_SOURCES,
-        LOSS_REASONS,
-        LEAD_STATUSES,
-        ACTIVITY_TYPES,
-        [*CUSTOM_FIELD_DEFINITIONS, *EXTRA_DEFINITIONS],
-    )
+    ref = build_reference([*CUSTOM_FIELD_DEFINITIONS, *EXTRA_DEFINITIONS])
     raw = with_extra_custom_fields(RECORDS[entity], entity)
     raw_bytes = len(json.dumps(raw))
     compact_bytes = len(json.dumps(shaped(entity, raw, ref)))

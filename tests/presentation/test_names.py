@@ -8,16 +8,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from copper_mcp.client import CopperClient
 from copper_mcp.presentation.cache import MAX_PAGE_SIZE as SEARCH_PAGE
-from copper_mcp.presentation.cache import ReferenceCache
 from copper_mcp.presentation.names import RecordNames
-from copper_mcp.presentation.shaper import CopperShaper
-from copper_mcp.server import build_server
-from copper_mcp.settings import Settings
-from copper_mcp.tools.catalog import load_catalog
-from tests.conftest import SANDBOX_URL, ServerFactory, answer, sandbox_client
-
-pytestmark = pytest.mark.asyncio
+from tests.conftest import ServerFactory, answer, shaped_server
 
 
 class _Response:
@@ -101,14 +95,10 @@ async def test_primary_contacts_are_named_and_a_rename_shows_at_once(sandbox_ser
 
 
 async def test_a_write_whose_answer_cannot_be_shaped_still_reports_success() -> None:
-    client = sandbox_client()
-    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
-
-    async def failing_load() -> Any:
+    async def failing_load(_client: CopperClient) -> Any:
         raise OSError("reference data unavailable")
 
-    shaper = CopperShaper(ReferenceCache(failing_load), load_catalog().entities)
-    async with Client(build_server(settings, client, shaper)) as mcp:
+    async with Client(shaped_server(load=failing_load)) as mcp:
         made = await answer(mcp, "create_task", {"name": "Only once", "due_date": 1_796_400_000})
         found = await answer(mcp, "search_tasks", {"raw": True, "page_size": 200})
     # Copper's own record, said so, rather than an error a model would answer by creating it again.

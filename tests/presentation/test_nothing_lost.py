@@ -17,8 +17,6 @@ from copper_mcp.presentation.cache import every_page
 from copper_mcp.tools.catalog import load_catalog
 from tests.conftest import sandbox_client
 
-pytestmark = pytest.mark.asyncio
-
 ENTITIES = sorted(load_catalog().entities)
 
 

@@ -7,14 +7,11 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from copper_mcp.presentation.cache import ReferenceCache, load_reference_data
-from copper_mcp.presentation.shaper import CopperShaper, needs_reference
-from copper_mcp.server import build_server
-from copper_mcp.settings import Settings
+from copper_mcp.client import CopperClient
+from copper_mcp.presentation.cache import load_reference_data
+from copper_mcp.presentation.shaper import needs_reference
 from copper_mcp.tools.catalog import load_catalog
-from tests.conftest import SANDBOX_URL, ServerFactory, answer, sandbox_client
-
-pytestmark = pytest.mark.asyncio
+from tests.conftest import ServerFactory, answer, shaped_server
 
 
 async def test_reads_are_compact_and_raw_is_untouched(sandbox_server: ServerFactory) -> None:
@@ -72,10 +69,7 @@ async def test_wrong_names_list_the_valid_ones(sandbox_server: ServerFactory) ->
 
 
 async def test_a_page_over_the_budget_comes_back_shorter_and_says_how_to_get_the_rest() -> None:
-    client = sandbox_client()
-    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
-    shaper = CopperShaper(ReferenceCache(lambda: load_reference_data(client)), load_catalog().entities, budget=4000)
-    async with Client(build_server(settings, client, shaper)) as mcp:
+    async with Client(shaped_server(budget=4000)) as mcp:
         page = await answer(mcp, "search_people", {"page_size": 50})
     assert 0 < len(page["records"]) < 50
     assert page["has_more"] is True
@@ -83,10 +77,7 @@ async def test_a_page_over_the_budget_comes_back_shorter_and_says_how_to_get_the
 
 
 async def test_a_cut_page_is_described_as_the_smaller_page_it_is_and_continues_exactly() -> None:
-    client = sandbox_client()
-    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
-    shaper = CopperShaper(ReferenceCache(lambda: load_reference_data(client)), load_catalog().entities, budget=4000)
-    async with Client(build_server(settings, client, shaper)) as mcp:
+    async with Client(shaped_server(budget=4000)) as mcp:
         # The same order, five at a time: small enough to fit whole.
         expected = []
         for number in range(1, 13):
@@ -127,18 +118,15 @@ async def test_reference_data_is_fetched_only_when_needed(tool: str, args: dict[
 
 
 async def test_a_copper_error_while_loading_reference_data_reaches_the_model() -> None:
-    client = sandbox_client()
-    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
     loads = 0
 
-    async def failing_load() -> Any:
+    async def failing_load(client: CopperClient) -> Any:
         nonlocal loads
         loads += 1
         # A real Copper failure from inside the concurrent loader (a missing path answers 404).
         await load_reference_data(_MissingPipelines(client))
 
-    shaper = CopperShaper(ReferenceCache(failing_load), load_catalog().entities)
-    async with Client(build_server(settings, client, shaper)) as mcp:
+    async with Client(shaped_server(load=failing_load)) as mcp:
         result = await mcp.call_tool("search_opportunities", {"pipeline_ids": ["Sales"]})
     assert loads == 1
     assert result.is_error and "No such record" in result.content[0].text  # type: ignore[union-attr]

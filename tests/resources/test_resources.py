@@ -13,6 +13,7 @@ from mcp.types import PromptReference, ResourceTemplateReference, TextResourceCo
 
 from copper_mcp.resources.records import PAGE_SIZE, kinds
 from copper_mcp.sandbox import SandboxConfig
+from tests.conftest import answer
 
 ENTITIES = [kind.entity for kind in kinds()]
 FIXED = ["copper://account", "copper://users", "copper://pipelines", "copper://custom-fields", "copper://reference"]
@@ -29,10 +30,7 @@ async def read_json(client: Client, uri: str) -> Any:
 
 async def search(client: Client, entity: str, **args: Any) -> dict[str, Any]:
     """A search tool's structured answer."""
-    result = await client.call_tool(f"search_{entity}", args)
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
+    return await answer(client, f"search_{entity}", args)
 
 
 def complete_ref(entity: str) -> ResourceTemplateReference:

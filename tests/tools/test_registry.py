@@ -14,13 +14,11 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from copper_mcp.presentation import json_size
-from copper_mcp.presentation.cache import ReferenceCache, load_reference_data
-from copper_mcp.presentation.shaper import CopperShaper
 from copper_mcp.server import build_server
 from copper_mcp.settings import Settings
 from copper_mcp.tools.catalog import load_catalog
 from tests.client.fakes import EMAIL, KEY, make_client, ok
-from tests.conftest import SANDBOX_URL, ServerFactory, sandbox_client
+from tests.conftest import ServerFactory, shaped_server
 from tests.tools.conftest import Tools
 
 # A budget a few pages of ten compact people fit in, but not fifty.
@@ -28,10 +26,7 @@ SMALL_BUDGET = 20_000
 
 
 def _small_budget_server() -> MCPServer:
-    client = sandbox_client()
-    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
-    cache = ReferenceCache(lambda: load_reference_data(client))
-    return build_server(settings, client, CopperShaper(cache, load_catalog().entities, budget=SMALL_BUDGET))
+    return shaped_server(budget=SMALL_BUDGET)
 
 
 async def _page_by_page(tools: Tools, tool: str, size: int, numbers: range) -> list[dict[str, Any]]:

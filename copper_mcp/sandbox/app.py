@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from copper_mcp.sandbox import demo, reference, workflows
-from copper_mcp.sandbox.config import SandboxConfig
+from copper_mcp.sandbox.config import API_PATH, SandboxConfig
 from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import ApiError, error_response, not_found
 from copper_mcp.sandbox.guards import FaultInjector, Gatekeeper
@@ -32,8 +32,6 @@ from copper_mcp.sandbox.web import (
     sandbox_of,
     wants_computed,
 )
-
-BASE_PATH = "/developer_api/v1"
 
 # -- record routes ---------------------------------------------------------------------------
 
@@ -138,7 +136,7 @@ def create_app(config: SandboxConfig = SandboxConfig()) -> Starlette:  # noqa: B
     routes.extend(hub.routes())
     app = SandboxApp(
         config,
-        routes=[Mount(BASE_PATH, routes=routes)],
+        routes=[Mount(API_PATH, routes=routes)],
         middleware=[Middleware(Gatekeeper, config=config)],
         exception_handlers={HTTPException: _http_error, ApiError: _api_error},
     )

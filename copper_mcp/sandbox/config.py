@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 import httpx2
 
+API_PATH = "/developer_api/v1"
+"""Where the sandbox serves the API, as Copper does under https://api.copper.com."""
+
 
 @dataclass(frozen=True)
 class Faults:

@@ -17,9 +17,8 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
-from copper_mcp.sandbox.config import SandboxConfig
+from copper_mcp.sandbox.config import API_PATH, SandboxConfig
 
-API_PATH = "/developer_api/v1"
 # How long running_server waits for the server thread to start or stop before giving up.
 # A guard against a wedged server, not a synchronisation delay: both waits end on an event.
 _THREAD_GUARD_SECONDS = 30.0

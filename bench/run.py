@@ -41,14 +41,16 @@ from mcp.types import ListToolsResult
 
 from copper_mcp.client import CopperClient, RateLimits
 from copper_mcp.client._limiter import SAFETY_MARGIN
-from copper_mcp.presentation import compact, json_size, load_reference_data
-from copper_mcp.presentation.cache import every_page
-from copper_mcp.presentation.names import RecordNames
-from copper_mcp.presentation.reads import linked_ids
+from copper_mcp.account import LIST_PATHS, Account
+from copper_mcp.account.names import RecordNames
+from copper_mcp.catalog import load_catalog
+from copper_mcp.core.entities import BY_PLURAL
+from copper_mcp.core.pages import every_page
+from copper_mcp.core.settings import Settings
+from copper_mcp.mcp import build_server
 from copper_mcp.sandbox import SandboxConfig, create_app
-from copper_mcp.server import build_server
-from copper_mcp.settings import Settings
-from copper_mcp.tools.catalog import load_catalog
+from copper_mcp.shaping.budget import json_size
+from copper_mcp.shaping.reads import compact, linked_ids
 
 REPO = Path(__file__).resolve().parent.parent
 FLOOR_SERVER = Path(__file__).resolve().parent / "floor_server.py"
@@ -336,10 +338,10 @@ async def rate_limiter(per_minute: int) -> tuple[Row, dict[str, Any]]:
 
 
 async def compact_records() -> tuple[Row, dict[str, Any]]:
-    entities = load_catalog().entities
+    entities = {name: marks for name, marks in load_catalog().records.items() if name in BY_PLURAL}
     sizes: dict[str, dict[str, int]] = {}
     async with sandbox_client(SandboxConfig(), RateLimits(per_minute=UNLIMITED)) as client:
-        reference = await load_reference_data(client)
+        reference = await Account(client).reference(LIST_PATHS)
         names = RecordNames(client)
         for entity, fields in entities.items():
             raw = await every_page(client, f"/{entity}/search")
@@ -420,7 +422,7 @@ def compact_notes(result: dict[str, Any]) -> list[str]:
     return [
         "- **Compact records**: every record of each entity, fetched from an in-process sandbox (demo data) "
         "with `POST /{entity}/search` 200 at a time, exactly as Copper sends them (raw), and the same records "
-        "through `copper_mcp.presentation.compact` with the catalogue's field marks, the sandbox's reference "
+        "through `copper_mcp.shaping.reads.compact` with the catalogue's field marks, the sandbox's reference "
         "data and the names of linked records (as the tools answer). Bytes are `json_size` (compact JSON, "
         "UTF-8), the measure of the response budget. Ratio per "
         f"entity (records): {per_entity}.",

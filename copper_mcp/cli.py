@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 
 from copper_mcp import __version__
-from copper_mcp.settings import DEFAULT_BASE_URL, Settings
+from copper_mcp.core.settings import DEFAULT_BASE_URL, Settings
 
 EXIT_USAGE = 2
 SANDBOX_KEY = "sandbox"
@@ -102,7 +102,7 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
 
 
 def _check_toolsets(settings: Settings) -> None:
-    from copper_mcp.tools.catalog import load_catalog
+    from copper_mcp.catalog import load_catalog
 
     known = load_catalog().toolsets
     unknown = sorted((settings.toolsets or frozenset()) - set(known))
@@ -115,7 +115,7 @@ def _build(args: argparse.Namespace, settings: Settings, env: Mapping[str, str])
     import httpx2
 
     from copper_mcp.client import CopperClient
-    from copper_mcp.server import build_server
+    from copper_mcp.mcp import build_server
 
     transport: httpx2.AsyncBaseTransport | None = None
     if args.sandbox:
@@ -132,7 +132,7 @@ def _build(args: argparse.Namespace, settings: Settings, env: Mapping[str, str])
 
 
 def _print_tools(settings: Settings) -> None:
-    from copper_mcp.tools.catalog import load_catalog
+    from copper_mcp.catalog import load_catalog
 
     for op in load_catalog().select(settings.toolsets, settings.read_only):
         mode = "read " if op.read_only else "write"

@@ -1,4 +1,4 @@
-"""Regenerate copper_mcp/tools/catalog.json from copper_mcp/spec/copper-api.yml.
+"""Regenerate copper_mcp/catalog/catalog.json from copper_mcp/spec/copper-api.yml.
 
 Usage: python scripts/gen_catalog.py [--check]
 With --check it writes nothing and exits 1 when the checked-in catalogue is stale.
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import yaml
 
-from copper_mcp.tools.derive import build_catalog
+from copper_mcp.catalog.derive import build_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "copper_mcp" / "spec" / "copper-api.yml"
-CATALOG = ROOT / "copper_mcp" / "tools" / "catalog.json"
+CATALOG = ROOT / "copper_mcp" / "catalog" / "catalog.json"
 
 
 def render() -> str:

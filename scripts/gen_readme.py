@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from copper_mcp.tools.catalog import Catalog, load_catalog
+from copper_mcp.catalog import Catalog, load_catalog
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- tools:start -->", "<!-- tools:end -->"
@@ -21,7 +21,7 @@ def render_catalog(catalog: Catalog) -> str:
         lines += [f"**{toolset}**", "", "| tool | kind | what it does |", "| --- | --- | --- |"]
         for op in catalog.operations:
             if op.toolset == toolset:
-                kind = "read" if op.read_only else op.kind
+                kind = "read" if op.read_only else op.action
                 lines.append(f"| `{op.name}` | {kind} | {op.description.replace('|', '/')} |")
         lines.append("")
     lines.append(END)

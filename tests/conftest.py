@@ -6,7 +6,7 @@ Fixtures here only build objects; each test opens its own ``Client(server)`` in 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx2
@@ -15,40 +15,49 @@ from mcp import Client
 from mcp.server import MCPServer
 
 from copper_mcp.client import CopperClient
-from copper_mcp.presentation import DEFAULT_BUDGET, ReferenceCache, ReferenceData, load_reference_data
-from copper_mcp.presentation.shaper import CopperShaper
+from copper_mcp.core.settings import Settings
+from copper_mcp.mcp import build_server
 from copper_mcp.sandbox import SandboxConfig, create_app
-from copper_mcp.server import build_server
-from copper_mcp.settings import Settings
-from copper_mcp.tools.catalog import load_catalog
+from copper_mcp.shaping.budget import DEFAULT_BUDGET
 
 SANDBOX_URL = "http://sandbox.test/developer_api/v1"
 
 ServerFactory = Callable[..., MCPServer]
 
 
-def sandbox_client(config: SandboxConfig | None = None, **client_options: Any) -> CopperClient:
-    """A CopperClient talking in-process to a fresh sandbox app."""
-    app = create_app(config or SandboxConfig())
+class Missing(httpx2.AsyncBaseTransport):
+    """A transport answering 404 for some paths and passing the rest on: a Copper that lacks them."""
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport, paths: tuple[str, ...]) -> None:
+        self.inner = inner
+        self.paths = paths
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith(self.paths):
+            return httpx2.Response(404, json={"success": False, "status": 404, "message": "Resource not found"})
+        return await self.inner.handle_async_request(request)
+
+
+def sandbox_client(
+    config: SandboxConfig | None = None, *, missing: tuple[str, ...] = (), **client_options: Any
+) -> CopperClient:
+    """A CopperClient talking in-process to a fresh sandbox app (where the ``missing`` paths answer 404)."""
+    transport: httpx2.AsyncBaseTransport = httpx2.ASGITransport(app=create_app(config or SandboxConfig()))
+    if missing:
+        transport = Missing(transport, missing)
     return CopperClient(
         api_key="test-key",
         user_email="tester@example.com",
         base_url=SANDBOX_URL,
-        transport=httpx2.ASGITransport(app=app),
+        transport=transport,
         **client_options,
     )
 
 
-def shaped_server(
-    *,
-    budget: int = DEFAULT_BUDGET,
-    load: Callable[[CopperClient], Awaitable[ReferenceData]] = load_reference_data,
-) -> MCPServer:
-    """A server on a fresh sandbox whose shaper has this answer budget and loads reference data with ``load``."""
-    client = sandbox_client()
+def shaped_server(*, budget: int = DEFAULT_BUDGET, missing: tuple[str, ...] = ()) -> MCPServer:
+    """A server on a fresh sandbox with this answer budget, where the ``missing`` paths answer 404."""
     settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
-    shaper = CopperShaper(ReferenceCache(lambda: load(client)), load_catalog().entities, budget=budget)
-    return build_server(settings, client, shaper)
+    return build_server(settings, sandbox_client(missing=missing), budget=budget)
 
 
 @pytest.fixture
@@ -72,4 +81,5 @@ async def answer(client: Client, tool: str, args: dict[str, Any]) -> dict[str, A
     result = await client.call_tool(tool, args)
     assert result.is_error is False, result.content
     assert result.structured_content is not None
-    return result.structured_content
+    structured: dict[str, Any] = result.structured_content
+    return structured

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from copper_mcp.tools.catalog import load_catalog
+from copper_mcp.catalog import load_catalog
 from scripts.gen_readme import updated_readme
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,8 +1,7 @@
 """The one I/O seam: a Copper API client with auth headers, a shared rate limiter, safe retries and
-an error tree whose messages a model can act on."""
+the error tree (``copper_mcp.core.errors``) whose messages a model can act on."""
 
-from ._client import DEFAULT_BASE_URL, CopperClient, CopperResponse
-from ._errors import (
+from copper_mcp.core.errors import (
     AuthenticationError,
     BadRequestError,
     CopperConnectionError,
@@ -16,6 +15,10 @@ from ._errors import (
     ServerError,
     UnprocessableError,
 )
+from copper_mcp.core.requester import CopperResponse
+from copper_mcp.core.settings import DEFAULT_BASE_URL
+
+from ._client import CopperClient
 from ._limiter import RateLimiter, RateLimits
 from ._retry import is_read
 

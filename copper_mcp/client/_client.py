@@ -14,13 +14,16 @@ from typing import Any
 import anyio
 import httpx2
 
-from ._errors import (
+from copper_mcp.core.errors import (
     CopperConnectionError,
     CopperError,
     CopperTimeoutError,
     OutcomeUnknownError,
     error_for_status,
 )
+from copper_mcp.core.requester import CopperResponse
+from copper_mcp.core.settings import DEFAULT_BASE_URL
+
 from ._limiter import RateLimiter, RateLimits
 from ._retry import (
     MAX_RETRIES,
@@ -35,31 +38,15 @@ from ._retry import (
     should_retry,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "CopperClient", "CopperResponse"]
+__all__ = ["DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "CopperClient"]
 
 logger = logging.getLogger("copper_mcp.client")
 
-DEFAULT_BASE_URL = "https://api.copper.com/developer_api/v1"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_LIMITS = RateLimits()
 _APPLICATION = "developer_api"
 _TOTAL_HEADER = "X-PW-TOTAL"
 _REDACTED = "***"
-
-
-@dataclass(frozen=True)
-class CopperResponse:
-    """A successful Copper answer.
-
-    Attributes:
-        data: The parsed JSON body (None for an empty body).
-        total: The X-PW-TOTAL header of a search: an upper bound on the matching records, or None.
-        status_code: The HTTP status.
-    """
-
-    data: Any
-    total: int | None
-    status_code: int
 
 
 @dataclass
@@ -85,7 +72,8 @@ class CopperClient:
             found = await client.request("POST", "/people/search", json={"page_size": 5})
 
     Every request passes the shared rate limiter, then is sent and, when safe, retried (see
-    ``copper_mcp.client._retry``). Failures raise the errors in ``copper_mcp.client._errors``.
+    ``copper_mcp.client._retry``). Failures raise the ``CopperError`` tree drawn in
+    ``copper_mcp.core.errors``.
 
     Args:
         api_key: The Copper API key (X-PW-AccessToken). Never logged or shown.

@@ -1,0 +1,343 @@
+"""One call of a Copper operation, from a model's arguments to the answer it reads.
+
+``Calls.execute(operation, arguments)`` is the one owner of what happens in a call, for tools
+and resources alike. The steps, in the order they run (each a method below)::
+
+    check     the arguments against the operation's full schema; nothing is sent if they fail
+    prepare   our own options (raw, max_records) set apart; names, ISO dates and named custom
+              fields turned into Copper's form, with the account lists that needs
+    send      one request through the shared client, or one a page when max_records asks
+    forget    after a write, what it may have changed (an account list, the names of records)
+    present   the answer: records compact (or raw) with the names of linked records, page
+              facts, the response budget, and notes on anything interpreted
+
+Only ``InputError`` and ``CopperError`` are anticipated; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from copper_mcp.account import Account
+from copper_mcp.account.names import RecordNames
+from copper_mcp.catalog import Catalog, Operation
+from copper_mcp.core.errors import InputError
+from copper_mcp.core.marks import Marks
+from copper_mcp.core.pages import has_more
+from copper_mcp.core.requester import CopperResponse, Requester
+from copper_mcp.shaping.budget import DEFAULT_BUDGET, array_size, fitting, sizes, within_budget
+from copper_mcp.shaping.reads import compact, link_ids, linked_ids, name_links
+from copper_mcp.shaping.reference import lists_for
+from copper_mcp.shaping.writes import needs, to_copper
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[float, float | None, str | None], Awaitable[None]]
+"""Reports progress: (done so far, total if known, message)."""
+
+# Reprs of a model's values longer than this are cut in messages: echoing a payload back costs context.
+_SHOWN_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a call answers: JSON data, encoded once."""
+
+    data: Any
+
+    @cached_property
+    def text(self) -> str:
+        """The data as compact JSON text, the form a model reads."""
+        return json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
+
+    @property
+    def structured(self) -> dict[str, Any]:
+        """The data as a JSON object (MCP's structured content is always one)."""
+        return self.data if isinstance(self.data, dict) else {"result": self.data}
+
+
+@dataclass(frozen=True)
+class Request:
+    """A call's arguments in Copper's form, split where they go, plus our own options."""
+
+    path: str
+    query: dict[str, Any] | None
+    body: Any
+    args: Mapping[str, Any]
+    """Every argument bound for Copper (page facts are read from here)."""
+    options: Mapping[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+class Calls:
+    """Executes catalogue operations against Copper, sharing one client, account and record names.
+
+    Args:
+        requester: The Copper client every request goes through.
+        catalog: Where record marks come from.
+        account: The account's lists, fetched when needed and kept a while.
+        names: Names of linked records, fetched in bulk and kept a while.
+        budget: Bytes of JSON one answer's records may take.
+    """
+
+    def __init__(
+        self,
+        requester: Requester,
+        catalog: Catalog,
+        account: Account,
+        names: RecordNames,
+        budget: int = DEFAULT_BUDGET,
+    ) -> None:
+        self.requester = requester
+        self.catalog = catalog
+        self.account = account
+        self.names = names
+        self.budget = budget
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    async def execute(
+        self, op: Operation, arguments: Mapping[str, Any], progress: Progress | None = None
+    ) -> Reply:
+        """Run one call of ``op`` and answer as a model should read it.
+
+        Raises:
+            InputError: The arguments cannot become a Copper request; nothing was sent.
+            CopperError: Copper failed or refused (see ``copper_mcp.core.errors``).
+        """
+        self.check(op, arguments)
+        request = await self.prepare(op, arguments)
+        if "max_records" in request.options:
+            data = await self.walk(op, request, progress)
+        else:
+            response = await self.send(op, request)
+            if not op.read_only:
+                self.forget(op)
+            data = await self.present(op, request, response)
+        if request.notes and isinstance(data, dict):
+            data = {**data, "notes": [*request.notes, *data.get("notes", [])]}
+        return Reply(data)
+
+    # -- check ----------------------------------------------------------------------------------
+
+    def check(self, op: Operation, arguments: Mapping[str, Any]) -> None:
+        """Refuse arguments the operation's full schema does not allow, naming each problem."""
+        problems = sorted(self._validator(op).iter_errors(arguments), key=lambda e: list(e.absolute_path))
+        if problems:
+            raise InputError(f"Invalid arguments for {op.name}: " + "; ".join(_describe(p) for p in problems))
+
+    def _validator(self, op: Operation) -> Draft202012Validator:
+        # Compiled on first use, and jsonschema imported then: ~25 ms no start-up should pay.
+        validator = self._validators.get(op.name)
+        if validator is None:
+            from jsonschema import Draft202012Validator
+
+            validator = self._validators[op.name] = Draft202012Validator(dict(op.validation_schema))
+        return validator
+
+    # -- prepare --------------------------------------------------------------------------------
+
+    async def prepare(self, op: Operation, arguments: Mapping[str, Any]) -> Request:
+        """Our options apart, the rest in Copper's form and split into path, query and body."""
+        options = {name: arguments[name] for name in op.own_params if name in arguments}
+        args = {name: value for name, value in arguments.items() if name not in op.own_params}
+        notes: list[str] = []
+        wanted = needs(op.marks, args)
+        if wanted:
+            reference = await self.account.reference(lists_for(wanted))
+            args, notes = to_copper(op.answer.record or "", args, op.marks, reference)
+        path = op.path
+        for name in op.path_params:
+            path = path.replace("{" + name + "}", quote(str(args[name]), safe=""))
+        query = {name: args[name] for name in op.query_params if name in args}
+        body = {name: args[name] for name in op.body_params if name in args}
+        has_body = bool(op.body_params) and op.method != "GET"
+        return Request(path, query or None, body if has_body else None, args, options, notes)
+
+    # -- send -----------------------------------------------------------------------------------
+
+    async def send(self, op: Operation, request: Request) -> CopperResponse:
+        """One request."""
+        return await self.requester.request(op.method, request.path, json=request.body, params=request.query)
+
+    async def walk(self, op: Operation, request: Request, progress: Progress | None) -> dict[str, Any]:
+        """Up to max_records records from consecutive search pages, one request a page, as one answer.
+
+        The walk stops after the whole pages max_records allows, at the last page, or before a
+        page that would take the answer over the budget. Only whole pages are kept, so
+        next_page_number with the same page_size continues exactly. A first page that does not
+        fit on its own comes back cut, as it would without max_records.
+        """
+        limit = int(request.options["max_records"])
+        # Fewest requests: pages as large as Copper allows, split evenly so none is wasted.
+        largest = op.declared("page_size", "maximum", limit)
+        size = int(request.args.get("page_size") or limit // math.ceil(limit / largest))
+        if size > limit:
+            raise InputError(
+                f"max_records ({limit}) is less than page_size ({size}): raise it or leave page_size out."
+            )
+        first = int(request.args.get("page_number", 1))
+        most = limit // size * size
+        records: list[Any] = []
+        record_sizes: list[int] = []
+        over_budget = False
+        page: dict[str, Any] = {}
+        for number in range(first, first + limit // size):
+            page_request = _with_body(request, page_number=number, page_size=size)
+            page = await self.present(op, page_request, await self.send(op, page_request), cut=False)
+            page_sizes = sizes(page["records"])
+            if not records and fitting(page_sizes, self.budget) < len(page_sizes):
+                return {**within_budget(page, self.budget, page_sizes), "pages": 1}
+            if fitting(page_sizes, self.budget, used=array_size(record_sizes)) < len(page_sizes):
+                over_budget = True
+                break
+            records += page["records"]
+            record_sizes += page_sizes
+            if progress is not None and page["records"]:  # progress must rise with every notification
+                goal = most if page["total"] is None else min(most, page["total"] - (first - 1) * size)
+                await progress(len(records), max(goal, len(records)), f"{len(records)} records")
+            if not page["has_more"]:
+                break
+        pages = math.ceil(len(records) / size) if records else 0
+        answer: dict[str, Any] = {
+            "records": records,
+            "page_number": first,
+            "page_size": size,
+            "pages": pages,
+            "total": page.get("total"),
+            "has_more": over_budget or bool(page.get("has_more")),
+        }
+        if answer["has_more"]:
+            answer["next_page_number"] = first + pages
+        if over_budget:
+            answer["notes"] = ["The next page would not fit in this answer: ask again from next_page_number."]
+        return answer
+
+    # -- forget ---------------------------------------------------------------------------------
+
+    def forget(self, op: Operation) -> None:
+        """After a write: the account lists it changed are fetched again, and record names too
+        (it may have renamed a record)."""
+        for name in op.changes:
+            self.account.changed(name)
+        self.names.forget()
+
+    # -- present --------------------------------------------------------------------------------
+
+    async def present(self, op: Operation, request: Request, response: CopperResponse, *, cut: bool = True) -> Any:
+        """The answer as a model reads it (see the module docstring).
+
+        A write has already happened when this runs, so if shaping its answer fails, the
+        answer is Copper's record with a note, never an error a model would answer by
+        writing again.
+        """
+        data = self._framed(op, request, response)
+        if not op.read_only:
+            try:
+                return await self._shaped(op, data)
+            except Exception as exc:  # whatever it is, the write is done and must not look failed
+                logger.warning("%s succeeded; its answer could not be shaped", op.name, exc_info=True)
+                note = f"Done. This is Copper's own answer: names and dates could not be added ({exc})."
+                return {**data, "notes": [*data.get("notes", []), note]} if isinstance(data, dict) else data
+        if not request.options.get("raw"):
+            data = await self._shaped(op, data)
+        return within_budget(data, self.budget) if cut and isinstance(data, dict) else data
+
+    def _framed(self, op: Operation, request: Request, response: CopperResponse) -> Any:
+        """Lists in an object, with honest page facts for a page."""
+        data = response.data
+        if not (op.answer.many and isinstance(data, list)):
+            return data
+        if not op.answer.paged:
+            return {"records": data, "count": len(data)}
+        number = int(request.args.get("page_number", 1))
+        size = int(request.args.get("page_size", op.declared("page_size", "default", 20)))
+        return {
+            "records": data,
+            "page_number": number,
+            "page_size": size,
+            "total": response.total,
+            "has_more": has_more(number, size, len(data), response.total),
+        }
+
+    async def _shaped(self, op: Operation, data: Any) -> Any:
+        """Records compact with names; related-item links with their records' names."""
+        if not isinstance(data, dict):
+            return data
+        answer = op.answer
+        if answer.links and isinstance(data.get("records"), list):
+            links = data["records"]
+            return {**data, "records": name_links(links, await self.names.lookup(link_ids(links)))}
+        parts = self._records_in(op, data)
+        if not parts:
+            return data
+        wanted: set[str] = set()
+        for _, marks, record in parts:
+            wanted |= marks.all_refs() | ({"zone"} if marks.has_dates() else set())
+            if record.get("custom_fields"):
+                wanted.add("custom_fields")
+        reference = await self.account.reference(lists_for(wanted))
+        targets = linked_ids((record, marks) for _, marks, record in parts)
+        linked = await self.names.lookup(targets) if targets else {}
+        notes: list[str] = []
+        shaped = {key: compact(record, marks, reference, linked, notes) for key, marks, record in parts}
+        if answer.parts:
+            result: dict[str, Any] = {**data, **shaped}
+        elif answer.many:
+            result = {**data, "records": [shaped.get(i, item) for i, item in enumerate(data["records"])]}
+        else:
+            result = shaped[None]
+        if notes:
+            result["notes"] = [*result.get("notes", []), *notes]
+        return result
+
+    def _records_in(self, op: Operation, data: dict[str, Any]) -> list[tuple[Any, Marks, dict[str, Any]]]:
+        """(where, marks, record) for each record the answer holds: a list index, a part's name, or None."""
+        answer = op.answer
+        records = self.catalog.records
+        if answer.parts:
+            return [
+                (key, records[kind], data[key])
+                for key, kind in answer.parts.items()
+                if isinstance(data.get(key), dict) and kind in records
+            ]
+        marks = records.get(answer.record or "")
+        if marks is None:
+            return []
+        if answer.many:
+            items = data.get("records") or []
+            return [(i, marks, item) for i, item in enumerate(items) if isinstance(item, dict)]
+        return [(None, marks, data)]
+
+
+def _with_body(request: Request, **changes: Any) -> Request:
+    """The same request with some body values replaced (a walk's next page)."""
+    body = {**(request.body or {}), **changes}
+    return Request(request.path, request.query, body, {**request.args, **changes}, request.options, request.notes)
+
+
+def _describe(error: ValidationError) -> str:
+    """One validation problem, short: where it is and what is wrong, without echoing a payload."""
+    where = ".".join(str(p) for p in error.absolute_path)
+    limit = error.validator_value
+    if error.validator == "maxItems":
+        text = f"has more than {limit} items; send at most {limit} per call"
+    elif error.validator == "minItems":
+        text = f"needs at least {limit} item{'s' if limit != 1 else ''}"
+    elif error.validator in ("type", "enum", "maximum", "minimum"):
+        shown = repr(error.instance)
+        if len(shown) > _SHOWN_CHARS:
+            shown = shown[: _SHOWN_CHARS - 1] + "…"
+        text = error.message.replace(repr(error.instance), shown, 1)
+    else:
+        text = error.message if len(error.message) <= 2 * _SHOWN_CHARS else error.message[: 2 * _SHOWN_CHARS] + "…"
+    return f"{where}: {text}" if where else text

@@ -1,0 +1,171 @@
+"""The tool catalogue: every Copper operation as typed data, read from ``catalog.json``.
+
+``catalog.json`` is generated from the API description by ``scripts/gen_catalog.py`` (see
+``derive.py`` for the rules); start-up only reads it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from copper_mcp.core.entities import BY_PLURAL, Entity
+from copper_mcp.core.marks import Marks
+
+ACTIONS = ("read", "create", "update", "delete", "convert")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an operation's answer holds, so a call knows how to shape it.
+
+    Attributes:
+        many: The body is a JSON array; the call answers it as ``{"records": [...]}``.
+        paged: ... one page of a paged list (page facts are added).
+        record: The ``x-copper-record`` of the records it holds (the items, or the object itself).
+        parts: An object whose named parts are records (a lead conversion: person, company, opportunity).
+        links: The items are ``{id, type}`` links to records (related items); each gains its record's name.
+    """
+
+    many: bool = False
+    paged: bool = False
+    record: str | None = None
+    parts: Mapping[str, str] = field(default_factory=dict)
+    links: bool = False
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Answer:
+        """Read the ``answer`` data derive.py writes."""
+        return cls(
+            many=data.get("many", False),
+            paged=data.get("paged", False),
+            record=data.get("record"),
+            parts=MappingProxyType(dict(data.get("parts", {}))),
+            links=data.get("links", False),
+        )
+
+    @property
+    def records(self) -> frozenset[str]:
+        """Every record schema this answer holds."""
+        return frozenset({self.record} if self.record else set()) | frozenset(self.parts.values())
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One Copper API operation and the MCP tool that exposes it."""
+
+    name: str
+    title: str
+    description: str
+    toolset: str
+    method: str
+    path: str
+    action: str
+    """read, create, update, delete or convert."""
+    path_params: tuple[str, ...]
+    query_params: tuple[str, ...]
+    body_params: tuple[str, ...]
+    own_params: tuple[str, ...]
+    """Inputs of ours, never sent to Copper (``raw``, ``max_records``)."""
+    changes: tuple[str, ...]
+    """Account lists this operation changes (``custom_field_definitions``): fetched again after it."""
+    read_only: bool
+    destructive: bool
+    idempotent: bool
+    answer: Answer
+    marks: Marks
+    """Which inputs are dates or refer to something (names are translated to ids)."""
+    input_schema: Mapping[str, Any]
+    """What models read (compact; see derive.py ``_published``)."""
+    validation_schema: Mapping[str, Any]
+    """What every call is checked against before anything is sent (complete and strict)."""
+
+    @property
+    def is_search(self) -> bool:
+        """True for the paged ``POST /{entity}/search`` operations of records."""
+        return self.path.endswith("/search") and self.answer.record in BY_PLURAL
+
+    def declared(self, name: str, key: str, fallback: int) -> int:
+        """A default or bound of an input, from the validation schema (the published view drops defaults)."""
+        schema = self.validation_schema.get("properties", {}).get(name, {})
+        return int(schema.get(key, fallback))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every operation, plus the marks of each record schema."""
+
+    operations: tuple[Operation, ...]
+    records: Mapping[str, Marks]
+    """Marks by ``x-copper-record`` name: the record entities (``people``) and ``webhooks``."""
+
+    @property
+    def toolsets(self) -> tuple[str, ...]:
+        """Toolset names in catalogue order."""
+        return tuple(dict.fromkeys(op.toolset for op in self.operations))
+
+    def select(self, toolsets: frozenset[str] | None, read_only: bool) -> tuple[Operation, ...]:
+        """The operations to expose for these settings: the one place read-only mode is decided."""
+        return tuple(
+            op
+            for op in self.operations
+            if (toolsets is None or op.toolset in toolsets) and (op.read_only or not read_only)
+        )
+
+    def operation(self, name: str) -> Operation:
+        """The operation called ``name``; KeyError if there is none."""
+        return self._by_name[name]
+
+    def get(self, entity: Entity) -> Operation:
+        """The operation that reads one record of an entity (``get_person``)."""
+        return self.operation(f"get_{entity.singular}")
+
+    def search(self, entity: Entity) -> Operation:
+        """The operation that searches an entity's records (``search_people``)."""
+        return self.operation(f"search_{entity.plural}")
+
+    @cached_property
+    def _by_name(self) -> Mapping[str, Operation]:
+        return {op.name: op for op in self.operations}
+
+
+def parse_catalog(data: Mapping[str, Any]) -> Catalog:
+    """Build a Catalog from the JSON data ``scripts/gen_catalog.py`` writes."""
+    operations = tuple(
+        Operation(
+            name=t["name"],
+            title=t["title"],
+            description=t["description"],
+            toolset=t["toolset"],
+            method=t["method"],
+            path=t["path"],
+            action=t["action"],
+            path_params=tuple(t["path_params"]),
+            query_params=tuple(t["query_params"]),
+            body_params=tuple(t["body_params"]),
+            own_params=tuple(t["own_params"]),
+            changes=tuple(t["changes"]),
+            read_only=t["annotations"]["read_only"],
+            destructive=t["annotations"]["destructive"],
+            idempotent=t["annotations"]["idempotent"],
+            answer=Answer.from_json(t["answer"]),
+            marks=Marks.from_json(t["marks"]),
+            input_schema=t["input_schema"],
+            validation_schema=t["validation_schema"],
+        )
+        for t in data["tools"]
+    )
+    records = {name: Marks.from_json(marks) for name, marks in data["records"].items()}
+    return Catalog(operations=operations, records=MappingProxyType(records))
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The checked-in catalogue (read once per process)."""
+    text = resources.files("copper_mcp.catalog").joinpath("catalog.json").read_text(encoding="utf-8")
+    return parse_catalog(json.loads(text))

@@ -1,0 +1,99 @@
+"""The server factory: ``build_server(settings, client)``. Nothing here touches the network
+until a host connects and the lifespan opens the client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, InputRequiredResult
+
+from copper_mcp import __version__
+from copper_mcp.account import Account
+from copper_mcp.account.names import RecordNames
+from copper_mcp.calls import Calls
+from copper_mcp.catalog import load_catalog
+from copper_mcp.client import CopperClient
+from copper_mcp.core.settings import Settings
+from copper_mcp.shaping.budget import DEFAULT_BUDGET
+
+from .resources import register_resources
+from .tools import build_tools
+
+INSTRUCTIONS = """\
+Tools for one Copper CRM account.
+- Records come back compact, from reads and writes alike: names beside ids, ISO dates, empty
+  fields left out; raw: true on a get or search gives Copper's record untouched.
+- Searches answer one page: `total` is an upper bound, `has_more` says whether to ask for the
+  next page_number. max_records collects up to that many over several pages in one call. An
+  answer too long for one reply comes back as a smaller page; go on from next_page_number
+  with the answer's page_size.
+- Search filters are AND-ed; in *_ids filters -2 matches records with none; tags matches any
+  of a list, or all with {"value": [..], "option": "ALL"}; followed: 1 followed, 2 not.
+- Where an id of a user, pipeline, stage, contact type, customer source, loss reason, lead
+  status or activity type goes, its name works too (a user also by email), bulk items and a
+  conversion's details included. Ids of people and companies come from searches.
+- Dates: ISO 8601 (2026-12-05 or 2026-12-05T15:00:00-05:00); without a zone the account's time
+  zone applies and the answer says so.
+- custom_fields: {"Field name": value}, dropdown values by option name; in searches a value or
+  {"minimum_value": .., "maximum_value": ..}.
+- Updates change only the fields passed; null clears a field; lists are replaced whole."""
+
+
+class CopperServer(MCPServer):
+    """MCPServer that says why a write tool hidden by read-only mode cannot be called.
+
+    A host may remember a tool from another session, and a model may guess a name; "Unknown
+    tool" would leave it wondering whether the tool exists at all.
+    """
+
+    def __init__(self, name: str, *, refused: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self._refused = refused
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        """Call a tool; a write refused by read-only mode is a ToolError saying so."""
+        if name in self._refused:
+            raise ToolError(f"{name} changes data and copper-mcp is running read-only: nothing was sent.")
+        return await super().call_tool(name, arguments, context)
+
+
+def build_server(settings: Settings, client: CopperClient, *, budget: int = DEFAULT_BUDGET) -> MCPServer:
+    """An MCP server exposing the catalogue's tools for these settings, talking through ``client``.
+
+    The client is opened by the server's lifespan and closed when the server stops, so one
+    HTTP connection pool serves every tool call of a run. Tools and resources share one
+    ``Calls``: one account cache and one set of record names, so a change made by a tool is
+    seen by the next resource read.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer) -> AsyncIterator[None]:
+        async with client:
+            yield
+
+    catalog = load_catalog()
+    calls = Calls(client, catalog, Account(client), RecordNames(client), budget=budget)
+    exposed = catalog.select(settings.toolsets, settings.read_only)
+    writes = {op.name for op in catalog.select(settings.toolsets, read_only=False)} - {op.name for op in exposed}
+    server = CopperServer(
+        "copper-mcp",
+        refused=frozenset(writes),
+        title="Copper CRM",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        tools=build_tools(exposed, calls),
+        lifespan=lifespan,
+        log_level="WARNING",
+    )
+    register_resources(server, calls)
+    # The SDK configures the root logger; keep HTTP chatter out of the host's log.
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
+    return server

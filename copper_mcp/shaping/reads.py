@@ -1,0 +1,216 @@
+"""compact(): the default shape of every record a model reads."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from copper_mcp.core.marks import RECORD_REFS, Marks
+
+from .dates import is_unix, iso_date_from_unix, iso_from_mdy, iso_from_unix
+from .reference import CustomFieldDefinition, ReferenceData
+
+
+def name_key(ref_field: str) -> str:
+    """The key that carries the name next to a reference field.
+
+    ``assignee_id`` -> ``assignee``, ``pipeline_stage_ids`` -> ``pipeline_stages``,
+    anything else -> ``<field>_name``.
+    """
+    if ref_field.endswith("_ids"):
+        return ref_field[: -len("_ids")] + "s"
+    if ref_field.endswith("_id"):
+        return ref_field[: -len("_id")]
+    return ref_field + "_name"
+
+
+def compact(
+    record: dict[str, Any],
+    marks: Marks,
+    ref: ReferenceData,
+    linked: Mapping[tuple[str, int], str] | None = None,
+    notes: list[str] | None = None,
+) -> dict[str, Any]:
+    """Shape a raw Copper record for a model: smaller, with names and ISO dates, nothing lost.
+
+    Empty values (None, "", [], {}, unset custom fields) are left out. Unix dates become ISO
+    date-times in the account zone and close_date an ISO date. Each known reference id keeps its
+    id and gains its name under the id field's name without ``_id`` (``assignee_id`` ->
+    ``assignee``, an activity's ``type`` -> ``type_name``); ids not in the reference data keep
+    the id alone. Linked records (a primary contact, a task's ``related_resource``) are named
+    from ``linked`` ({(kind, id): name}, see :func:`linked_ids`) unless the record names them
+    itself (``company_name``). custom_fields become ``{"Field name": value}`` with option
+    names and ISO dates. Objects inside the record whose fields are marked (a person's
+    ``leads_converted_from``) are shaped by the same rules.
+
+    A value that cannot be presented (a timestamp no calendar holds) is kept as Copper sent
+    it, and a line saying so is added to ``notes``: one odd record never fails an answer.
+    """
+    shaped: dict[str, Any] = {}
+    for key, value in record.items():
+        if key == "custom_fields" and isinstance(value, list):
+            custom = _custom_fields(value, ref, notes)
+            if custom:
+                shaped[key] = custom
+            continue
+        if key in marks.dates:
+            value = _date(key, value, marks.dates[key], ref, notes)
+        elif key in marks.nested:
+            value = _nested(value, marks.nested[key], ref, linked, notes)
+        value = _prune(value)
+        if _is_empty(value):
+            continue
+        shaped[key] = value
+        target_kind = marks.refs.get(key)
+        if target_kind is not None and not _named_by_record(record, key):
+            names: str | list[str] | None
+            if target_kind in RECORD_REFS:
+                target = _link(target_kind, value)
+                names = (linked or {}).get(target) if target else None
+            else:
+                names = _ref_names(target_kind, value, ref)
+            if names is not None:
+                shaped[name_key(key)] = names
+    return shaped
+
+
+def _nested(
+    value: Any, marks: Marks, ref: ReferenceData, linked: Mapping[tuple[str, int], str] | None, notes: list[str] | None
+) -> Any:
+    """An object inside a record (or each object of a list), shaped by the same rules."""
+    if isinstance(value, list):
+        return [_nested(item, marks, ref, linked, notes) for item in value]
+    return compact(value, marks, ref, linked, notes) if isinstance(value, dict) else value
+
+
+def linked_ids(records: Iterable[tuple[Mapping[str, Any], Marks]]) -> dict[str, set[int]]:
+    """The records some records point at without naming them: {record type: ids}."""
+    return _by_kind(target for record, marks in records for target in _targets(record, marks))
+
+
+def name_links(links: list[Any], linked: Mapping[tuple[str, int], str]) -> list[Any]:
+    """Copper's ``{id, type}`` links, each with its record's ``name`` where ``linked`` has it."""
+    named = []
+    for link in links:
+        target = _link("record", link)
+        name = linked.get(target) if target else None
+        named.append({**link, "name": name} if name is not None else link)
+    return named
+
+
+def link_ids(links: list[Any]) -> dict[str, set[int]]:
+    """The records a list of ``{id, type}`` links points at: {kind: ids}."""
+    return _by_kind(_link("record", link) for link in links)
+
+
+def _targets(record: Mapping[str, Any], marks: Marks) -> Iterator[tuple[str, int] | None]:
+    """What compact() would look up in ``linked`` for this record, nested objects included."""
+    for key, target_kind in marks.refs.items():
+        if target_kind in RECORD_REFS and not _named_by_record(record, key):
+            yield _link(target_kind, record.get(key))
+    for key, inner in marks.nested.items():
+        value = record.get(key)
+        for part in value if isinstance(value, list) else [value]:
+            if isinstance(part, Mapping):
+                yield from _targets(part, inner)
+
+
+def _by_kind(targets: Iterable[tuple[str, int] | None]) -> dict[str, set[int]]:
+    wanted: dict[str, set[int]] = {}
+    for target in targets:
+        if target:
+            wanted.setdefault(target[0], set()).add(target[1])
+    return wanted
+
+
+def _link(kind: str, value: Any) -> tuple[str, int] | None:
+    """(kind, id) of the record a value points at: an id of that kind, or an {id, type} link."""
+    if kind == "record" and isinstance(value, Mapping):
+        value, kind = value.get("id"), value.get("type")
+    if isinstance(kind, str) and isinstance(value, int) and not isinstance(value, bool):
+        return kind, value
+    return None
+
+
+def _named_by_record(record: Mapping[str, Any], key: str) -> bool:
+    # A record's own field wins: a lead's "status" mirrors status_id, "company_name" company_id.
+    label = name_key(key)
+    return not (_is_empty(record.get(label)) and _is_empty(record.get(f"{label}_name")))
+
+
+def _date(key: str, value: Any, form: str, ref: ReferenceData, notes: list[str] | None) -> Any:
+    if form == "unix" and is_unix(value):
+        return _presentable(key, value, iso_from_unix(value, ref.zone), notes)
+    if form == "mdy" and isinstance(value, str):
+        return iso_from_mdy(value) or value
+    return value
+
+
+def _presentable(key: str, raw: Any, shown: str | None, notes: list[str] | None) -> Any:
+    """``shown``, or the raw value with a note when it could not be presented."""
+    if shown is not None:
+        return shown
+    if notes is not None:
+        note = f"{key}: {raw!r} is not a date that can be shown; it is kept as Copper sent it."
+        if note not in notes:
+            notes.append(note)
+    return raw
+
+
+def _ref_names(kind: str, value: Any, ref: ReferenceData) -> str | list[str] | None:
+    if isinstance(value, list):
+        names = [ref.name_of(kind, item) for item in value]
+        # A partial list would no longer line up with the ids, so it is all or nothing.
+        return None if None in names else [n for n in names if n is not None]
+    return ref.name_of(kind, value)
+
+
+def _custom_fields(entries: list[Any], ref: ReferenceData, notes: list[str] | None) -> dict[str, Any]:
+    present = [e for e in entries if isinstance(e, dict) and not _is_empty(_prune(e.get("value")))]
+    definitions = [_definition(e.get("custom_field_definition_id"), ref) for e in present]
+    repeated = Counter(d.name for d in definitions if d is not None)
+    shaped: dict[str, Any] = {}
+    for entry, definition in zip(present, definitions, strict=True):
+        field_id = entry.get("custom_field_definition_id")
+        if definition is None:
+            # Unknown definition: keyed by its id, which to_copper also accepts as a field name.
+            shaped[str(field_id)] = _prune(entry["value"])
+            continue
+        label = definition.name
+        if repeated[label] > 1:
+            label = f"{label} (id {definition.id})"
+        shaped[label] = _custom_value(definition, entry["value"], ref, notes)
+    return shaped
+
+
+def _definition(field_id: object, ref: ReferenceData) -> CustomFieldDefinition | None:
+    return ref.custom_fields.get(field_id) if isinstance(field_id, int) else None
+
+
+def _custom_value(
+    definition: CustomFieldDefinition, value: Any, ref: ReferenceData, notes: list[str] | None
+) -> Any:
+    # An option id the definitions do not know (an option added since) stays an id.
+    if definition.data_type == "Dropdown":
+        name = definition.option_name(value)
+        return value if name is None else name
+    if definition.data_type == "MultiSelect" and isinstance(value, list):
+        return [definition.option_name(item) or item for item in value]
+    if definition.data_type == "Date" and is_unix(value):
+        return _presentable(definition.name, value, iso_date_from_unix(value, ref.zone), notes)
+    return _prune(value)
+
+
+def _prune(value: Any) -> Any:
+    """Drop empty parts of nested values; an object whose parts are all empty becomes {}."""
+    if isinstance(value, dict):
+        kept = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if not _is_empty(v)}
+    if isinstance(value, list):
+        return [p for p in (_prune(v) for v in value) if not _is_empty(p)]
+    return value
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and not value)

@@ -1,0 +1,121 @@
+"""Calls.execute through a real MCP client on the sandbox: compact reads, raw, friendly writes, budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from copper_mcp.catalog import load_catalog
+from copper_mcp.shaping.writes import needs
+from tests.conftest import ServerFactory, answer, shaped_server
+
+
+async def test_reads_are_compact_and_raw_is_untouched(sandbox_server: ServerFactory) -> None:
+    async with Client(sandbox_server()) as client:
+        page = await answer(client, "search_opportunities", {"page_size": 1, "sort_by": "close_date"})
+        opportunity_id = page["records"][0]["id"]
+        shaped = await answer(client, "get_opportunity", {"id": opportunity_id})
+        raw = await answer(client, "get_opportunity", {"id": opportunity_id, "raw": True})
+    assert raw["pipeline_id"] == shaped["pipeline_id"] and isinstance(shaped["pipeline"], str)
+    month, day, year = (int(part) for part in raw["close_date"].split("/"))
+    assert shaped["close_date"] == f"{year:04d}-{month:02d}-{day:02d}"
+    assert isinstance(raw["custom_fields"], list) and None in [f["value"] for f in raw["custom_fields"]]
+    assert None not in shaped.values()
+    assert isinstance(shaped.get("custom_fields", {}), dict)
+
+
+async def test_written_with_names_and_iso_dates_reads_back_the_same(sandbox_server: ServerFactory) -> None:
+    async with Client(sandbox_server()) as client:
+        pipelines = (await answer(client, "list_pipelines", {}))["records"]
+        pipeline = pipelines[-1]
+        stage = pipeline["stages"][-1]
+        users = (await answer(client, "search_users", {}))["records"]
+        created = await answer(
+            client,
+            "create_opportunity",
+            {
+                "name": "Round trip",
+                "pipeline_id": pipeline["name"],
+                "pipeline_stage_id": stage["name"].upper(),
+                "assignee_id": users[0]["email"],
+                "close_date": "2026-12-05",
+                "monetary_value": 12000,
+            },
+        )
+        back = await answer(client, "get_opportunity", {"id": created["id"]})
+    assert (back["pipeline"], back["pipeline_stage"], back["assignee"]) == (
+        pipeline["name"], stage["name"], users[0]["name"]
+    )
+    assert back["close_date"] == "2026-12-05"
+
+
+async def test_a_bare_date_time_is_read_in_the_account_zone_and_said_so(sandbox_server: ServerFactory) -> None:
+    async with Client(sandbox_server()) as client:
+        task = await answer(client, "create_task", {"name": "Call Dana", "due_date": "2026-12-04T09:00:00"})
+        back = await answer(client, "get_task", {"id": task["id"]})
+    assert any("America/New_York" in note for note in task["notes"])
+    assert back["due_date"] == "2026-12-04T09:00:00-05:00"
+
+
+async def test_wrong_names_list_the_valid_ones(sandbox_server: ServerFactory) -> None:
+    async with Client(sandbox_server()) as client:
+        result = await client.call_tool("create_opportunity", {"name": "x", "pipeline_id": "Sails"})
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert result.is_error and "Sails" in text and text.index("Sales") < text.index("Business Development")
+
+
+async def test_a_page_over_the_budget_comes_back_shorter_and_says_how_to_get_the_rest() -> None:
+    async with Client(shaped_server(budget=4000)) as mcp:
+        page = await answer(mcp, "search_people", {"page_size": 50})
+    assert 0 < len(page["records"]) < 50
+    assert page["has_more"] is True
+    assert f"page_size={len(page['records'])}" in page["notes"][-1]
+
+
+async def test_a_cut_page_is_described_as_the_smaller_page_it_is_and_continues_exactly() -> None:
+    async with Client(shaped_server(budget=4000)) as mcp:
+        # The same order, five at a time: small enough to fit whole.
+        expected = []
+        for number in range(1, 13):
+            page = await answer(mcp, "search_people", {"page_size": 5, "page_number": number})
+            expected += [r["id"] for r in page["records"]]
+        cut = await answer(mcp, "search_people", {"page_size": 20, "page_number": 2})
+        next_page = {"page_size": cut["page_size"], "page_number": cut["next_page_number"]}
+        after = await answer(mcp, "search_people", next_page)
+    size, number = cut["page_size"], cut["page_number"]
+    assert 1 <= size < 20 and 20 % size == 0  # a page that starts where page 2 of 20 did
+    assert [r["id"] for r in cut["records"]] == expected[20 : 20 + size]
+    assert (number, cut["next_page_number"], cut["has_more"]) == (20 // size + 1, 20 // size + 2, True)
+    assert [r["id"] for r in after["records"]][:size] == expected[20 + size : 20 + 2 * size]
+    assert f"page_number={number + 1} and page_size={size}" in cut["notes"][-1]
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "needed"),
+    [
+        ("get_person", {"id": 5}, False),
+        ("search_opportunities", {"pipeline_ids": [213214], "minimum_close_date": 1_790_000_000}, False),
+        ("search_opportunities", {"pipeline_ids": ["Sales"]}, True),
+        ("create_task", {"name": "x", "due_date": "2026-12-04"}, True),
+        ("create_person", {"name": "x", "custom_fields": {"Tier": "Gold"}}, True),
+        ("create_person", {"name": "x", "custom_fields": [{"custom_field_definition_id": 1, "value": "a"}]}, False),
+        ("create_activity", {"type": "Phone Call"}, True),
+        ("create_activity", {"type": {"category": "user", "id": 0}}, False),
+        ("convert_lead", {"id": 1, "details": {"opportunity": {"pipeline_id": "Sales"}}}, True),
+        ("convert_lead", {"id": 1, "details": {"opportunity": {"pipeline_id": 213214}}}, False),
+        ("bulk_create_people", {"people": [{"name": "x"}, {"name": "y", "assignee_id": "dana@x.com"}]}, True),
+        ("bulk_create_people", {"people": [{"name": "x", "custom_fields": {"Tier": "Gold"}}]}, True),
+        ("bulk_create_people", {"people": [{"name": "x", "assignee_id": 159258}]}, False),
+    ],
+)
+async def test_reference_data_is_fetched_only_when_needed(tool: str, args: dict[str, Any], needed: bool) -> None:
+    op = load_catalog().operation(tool)
+    assert bool(needs(op.marks, args)) is needed
+
+
+async def test_a_copper_error_while_loading_reference_data_reaches_the_model() -> None:
+    async with Client(shaped_server(missing=("/pipelines",))) as mcp:
+        result = await mcp.call_tool("search_opportunities", {"pipeline_ids": ["Sales"]})
+    assert result.is_error and "No such record" in result.content[0].text  # type: ignore[union-attr]

@@ -13,6 +13,7 @@ import httpx2
 import pytest
 from mcp import Client
 from mcp.server import MCPServer
+from starlette.applications import Starlette
 
 from copper_mcp.client import CopperClient
 from copper_mcp.core.settings import Settings
@@ -39,10 +40,15 @@ class Missing(httpx2.AsyncBaseTransport):
 
 
 def sandbox_client(
-    config: SandboxConfig | None = None, *, missing: tuple[str, ...] = (), **client_options: Any
+    config: SandboxConfig | None = None,
+    *,
+    app: Starlette | None = None,
+    missing: tuple[str, ...] = (),
+    **client_options: Any,
 ) -> CopperClient:
-    """A CopperClient talking in-process to a fresh sandbox app (where the ``missing`` paths answer 404)."""
-    transport: httpx2.AsyncBaseTransport = httpx2.ASGITransport(app=create_app(config or SandboxConfig()))
+    """A CopperClient talking in-process to a fresh sandbox app, or to ``app``; ``missing`` paths answer 404."""
+    app = app or create_app(config or SandboxConfig())
+    transport: httpx2.AsyncBaseTransport = httpx2.ASGITransport(app=app)
     if missing:
         transport = Missing(transport, missing)
     return CopperClient(
@@ -54,10 +60,12 @@ def sandbox_client(
     )
 
 
-def shaped_server(*, budget: int = DEFAULT_BUDGET, missing: tuple[str, ...] = ()) -> MCPServer:
-    """A server on a fresh sandbox with this answer budget, where the ``missing`` paths answer 404."""
+def shaped_server(
+    *, budget: int = DEFAULT_BUDGET, missing: tuple[str, ...] = (), app: Starlette | None = None
+) -> MCPServer:
+    """A server on a fresh sandbox (or ``app``) with this answer budget, where the ``missing`` paths answer 404."""
     settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
-    return build_server(settings, sandbox_client(missing=missing), budget=budget)
+    return build_server(settings, sandbox_client(app=app, missing=missing), budget=budget)
 
 
 @pytest.fixture

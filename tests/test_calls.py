@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from mcp import Client
 
 from copper_mcp.catalog import load_catalog
+from copper_mcp.core.entities import BY_PLURAL
+from copper_mcp.sandbox import SandboxConfig, create_app
 from copper_mcp.shaping.writes import needs
 from tests.conftest import ServerFactory, answer, shaped_server
 
@@ -119,3 +122,55 @@ async def test_a_copper_error_while_loading_reference_data_reaches_the_model() -
     async with Client(shaped_server(missing=("/pipelines",))) as mcp:
         result = await mcp.call_tool("search_opportunities", {"pipeline_ids": ["Sales"]})
     assert result.is_error and "No such record" in result.content[0].text  # type: ignore[union-attr]
+
+
+# -- one owner for every answer ----------------------------------------------------------------
+
+
+async def test_a_record_reads_the_same_through_its_tool_and_its_resource() -> None:
+    async with Client(shaped_server()) as mcp:
+        for entity in BY_PLURAL.values():
+            first = (await answer(mcp, f"search_{entity.plural}", {"page_size": 1}))["records"][0]
+            tool = await mcp.call_tool(f"get_{entity.singular}", {"id": first["id"]})
+            resource = await mcp.read_resource(f"copper://{entity.plural}/{first['id']}")
+            assert resource.contents[0].text == tool.content[0].text, entity  # type: ignore[union-attr]
+
+
+async def test_a_records_activities_are_compact_raw_on_request_and_within_the_budget() -> None:
+    async with Client(shaped_server(budget=3000)) as mcp:
+        logged = (await answer(mcp, "search_activities", {"page_size": 1}))["records"][0]["parent"]
+        plural = {e.singular: e.plural for e in BY_PLURAL.values()}[logged["type"]]
+        asked = {"entity": plural, "id": logged["id"], "page_size": 50}
+        shaped = await answer(mcp, "list_record_activities", asked)
+        raw = await answer(mcp, "list_record_activities", {**asked, "raw": True})
+    first = shaped["records"][0]
+    assert isinstance(first["activity_date"], str) and first["type_name"] and first["parent_name"]
+    assert isinstance(raw["records"][0]["activity_date"], int) and "type_name" not in raw["records"][0]
+    if shaped["has_more"] and len(shaped["records"]) < 50:  # cut by the small budget
+        assert "page_size=" in shaped["notes"][-1]
+    assert len(json.dumps(shaped["records"])) <= 3000
+
+
+@pytest.mark.parametrize("due_date", [2**39, -(2**45)])
+async def test_a_date_no_calendar_holds_never_fails_a_read(due_date: int) -> None:
+    """Copper may hold such a value (written by another integration); it is shown as sent, with a note."""
+    app = create_app(SandboxConfig())
+    store = app.state.sandbox.store
+    task = store.list("tasks")[0]
+    store.replace("tasks", task["id"], {**task, "due_date": due_date})
+    async with Client(shaped_server(app=app)) as mcp:
+        got = await answer(mcp, "get_task", {"id": task["id"]})
+        page = await answer(mcp, "search_tasks", {"ids": [task["id"]]})
+    for shown in (got, page["records"][0]):
+        assert shown["due_date"] == due_date
+        assert isinstance(shown["date_created"], str)
+    assert any("due_date" in note and "kept as Copper sent it" in note for note in got["notes"])
+
+
+@pytest.mark.parametrize("due_date", [2**39, -(2**45), "99999-01-01"])
+async def test_a_date_no_calendar_holds_is_refused_before_anything_is_written(due_date: Any) -> None:
+    async with Client(shaped_server()) as mcp:
+        result = await mcp.call_tool("create_task", {"name": "Far away", "due_date": due_date})
+        found = await answer(mcp, "search_tasks", {"name": "Far away"})
+    assert result.is_error and "due_date" in result.content[0].text  # type: ignore[union-attr]
+    assert found["records"] == []

@@ -67,6 +67,9 @@ _DROP_KEYS = {"readOnly", "writeOnly", "example", "examples", "xml", "externalDo
 # {custom_field_definition_id, value} is still accepted. The shaper converts.
 # The shape is explained once, in the server's instructions.
 _CUSTOM_FIELDS_INPUT = {"type": ["object", "array"]}
+UNIX_RANGE = (-62_135_510_400, 253_402_214_400)
+"""Unix seconds of 0001-01-02 and 9999-12-31 (UTC): a day inside the calendar's ends, so the
+date exists in every time zone."""
 # Not Copper's: a record search may collect several pages in one call, at most this many
 # records (five of Copper's largest pages), so what one call costs stays bounded.
 _MAX_RECORDS_INPUT = {"type": "integer", "minimum": 1, "maximum": 1000}
@@ -175,6 +178,9 @@ def _make_friendly(source: JSON, schema: JSON) -> None:
     if "x-copper-date" in source:
         # Copper's own form (Unix seconds, M/D/YYYY) is still accepted; ISO is what to publish.
         schema["type"] = ["integer", "string"] if source["x-copper-date"] == "unix" else "string"
+        if source["x-copper-date"] == "unix":
+            # Seconds no calendar holds would be stored, then break every read of the record.
+            schema["minimum"], schema["maximum"] = UNIX_RANGE
         schema.pop("format", None)
         schema.pop("description", None)
     # A link to any record ({id, type}) has no name to look up; only answers name it.
@@ -426,6 +432,8 @@ def _published(schema: JSON, marks: Marks, *, clearable: bool) -> JSON:
             _drop_null(prop)
         if name in marks.dates:
             _drop_type(prop, "integer")
+            prop.pop("minimum", None)
+            prop.pop("maximum", None)
         _trim(prop)
         alternatives = prop.get("oneOf") or prop.get("anyOf")
         if alternatives and all("type" in alt for alt in alternatives):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -10,12 +11,8 @@ from mcp import Client
 
 from copper_mcp.account.names import RecordNames
 from copper_mcp.core.pages import MAX_PAGE_SIZE as SEARCH_PAGE
+from copper_mcp.core.requester import CopperResponse
 from tests.conftest import ServerFactory, answer, shaped_server
-
-
-class _Response:
-    def __init__(self, data: Any) -> None:
-        self.data = data
 
 
 class _People:
@@ -25,10 +22,12 @@ class _People:
         self.bodies: list[dict[str, Any]] = []
         self.gone: set[int] = set()
 
-    async def request(self, method: str, path: str, *, json: Any = None, params: Any = None) -> _Response:
+    async def request(
+        self, method: str, path: str, *, json: Any = None, params: Mapping[str, object] | None = None
+    ) -> CopperResponse:
         assert (method, path) == ("POST", "/people/search")
         self.bodies.append(json)
-        return _Response([{"id": i, "name": f"P{i}"} for i in json["ids"] if i <= 500 and i not in self.gone])
+        return CopperResponse([{"id": i, "name": f"P{i}"} for i in json["ids"] if i <= 500 and i not in self.gone])
 
 
 async def test_one_search_per_page_of_ids_and_none_for_names_already_kept() -> None:

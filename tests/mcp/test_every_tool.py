@@ -584,9 +584,10 @@ async def test_related_items_add_list_remove(server: MCPServer) -> None:
     async with Client(server) as client:
         tools = Tools(client)
         ids = await discover(tools)
-        link = {"entity": "opportunities", "id": ids.opportunity, "resource": {"id": ids.project, "type": "project"}}
+        resource = {"id": ids.project, "type": "project"}
+        link = {"entity": "opportunities", "id": ids.opportunity, "resource": resource}
         here = {"entity": "opportunities", "id": ids.opportunity}
-        named = {**link["resource"], "name": (await tools.ok("get_project", {"id": ids.project}))["name"]}
+        named = {**resource, "name": (await tools.ok("get_project", {"id": ids.project}))["name"]}
         before = await tools.ok("list_related_items", here)
         assert named not in before["records"]
         assert (await tools.ok("add_related_item", link))["added"] is True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from .support import invalid_field, sandbox, search_all
@@ -232,11 +234,15 @@ async def test_odd_input_is_a_422_never_a_500(body: dict[str, object]) -> None:
 async def test_odd_searches_and_updates_never_500(plural: str) -> None:
     async with sandbox() as client:
         record = (await client.post(f"/{plural}/search", json={"page_size": 1})).json()[0]
-        for body in ({"ids": "x"}, {"tags": 5}, {"custom_fields": [5]}, {"sort_by": 5}, {"page_number": "1"},
-                     {"minimum_created_date": "x"}, {"phone_number": {}}, {"parent": 5}):  # fmt: skip
+        searches: list[dict[str, Any]] = [
+            {"ids": "x"}, {"tags": 5}, {"custom_fields": [5]}, {"sort_by": 5}, {"page_number": "1"},
+            {"minimum_created_date": "x"}, {"phone_number": {}}, {"parent": 5}]  # fmt: skip
+        for body in searches:
             response = await client.post(f"/{plural}/search", json=body)
             assert response.status_code in (200, 422), (body, response.text)
-        for body in ({"name": 5}, {"tags": "x"}, {"status": 5}, {"custom_fields": [{}]}, {"related_resource": 5},
-                     {"details": 5}, {"parent": {"id": "x"}}):  # fmt: skip
+        updates: list[dict[str, Any]] = [
+            {"name": 5}, {"tags": "x"}, {"status": 5}, {"custom_fields": [{}]}, {"related_resource": 5},
+            {"details": 5}, {"parent": {"id": "x"}}]  # fmt: skip
+        for body in updates:
             response = await client.put(f"/{plural}/{record['id']}", json=body)
             assert response.status_code in (200, 422), (body, response.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx2
@@ -263,11 +264,12 @@ async def test_custom_field_filters() -> None:
         opportunities = await search_all(client, "opportunities")
         products = definitions["Products of Interest"]
         first, second = products["options"][0]["id"], products["options"][1]["id"]
-        for option, keep in (
+        keeps: tuple[tuple[str, Callable[[Any], bool]], ...] = (
             ("ANY", lambda v: bool(v) and bool({first, second} & set(v))),
             ("ALL", lambda v: bool(v) and {first, second} <= set(v)),
             ("NONE", lambda v: not v or not ({first, second} & set(v))),
-        ):
+        )
+        for option, keep in keeps:
             criteria = [{"custom_field_definition_id": products["id"], "value": [first, second], "option": option}]
             expected = {o["id"] for o in opportunities if keep(value(o, "Products of Interest"))}
             assert await ids_of(client, "opportunities", custom_fields=criteria) == expected, option

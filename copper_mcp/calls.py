@@ -34,7 +34,7 @@ from copper_mcp.core.pages import has_more
 from copper_mcp.core.requester import CopperResponse, Requester
 from copper_mcp.shaping.budget import DEFAULT_BUDGET, array_size, fitting, sizes, within_budget
 from copper_mcp.shaping.reads import compact, link_ids, linked_ids, name_links
-from copper_mcp.shaping.reference import lists_for
+from copper_mcp.shaping.reference import NO_REFERENCE, lists_for
 from copper_mcp.shaping.writes import needs, to_copper
 
 if TYPE_CHECKING:
@@ -150,11 +150,10 @@ class Calls:
         """Our options apart, the rest in Copper's form and split into path, query and body."""
         options = {name: arguments[name] for name in op.own_params if name in arguments}
         args = {name: value for name, value in arguments.items() if name not in op.own_params}
-        notes: list[str] = []
         wanted = needs(op.marks, args)
-        if wanted:
-            reference = await self.account.reference(lists_for(wanted))
-            args, notes = to_copper(op.answer.record or "", args, op.marks, reference)
+        # Only what the arguments need is fetched; with nothing to look up, no request at all.
+        reference = await self.account.reference(lists_for(wanted)) if wanted else NO_REFERENCE
+        args, notes = to_copper(op.answer.record or "", args, op.marks, reference)
         path = op.path
         for name in op.path_params:
             path = path.replace("{" + name + "}", quote(str(args[name]), safe=""))
@@ -306,9 +305,9 @@ class Calls:
         records = self.catalog.records
         if answer.parts:
             return [
-                (key, records[kind], data[key])
-                for key, kind in answer.parts.items()
-                if isinstance(data.get(key), dict) and kind in records
+                (key, records[record], data[key])
+                for key, record in answer.parts.items()
+                if isinstance(data.get(key), dict) and record in records
             ]
         marks = records.get(answer.record or "")
         if marks is None:
@@ -325,6 +324,12 @@ def _with_body(request: Request, **changes: Any) -> Request:
     return Request(request.path, request.query, body, {**request.args, **changes}, request.options, request.notes)
 
 
+def _shown(value: Any) -> str:
+    """A model's value as a message shows it: its repr, cut short."""
+    shown = repr(value)
+    return shown if len(shown) <= _SHOWN_CHARS else shown[: _SHOWN_CHARS - 1] + "…"
+
+
 def _describe(error: ValidationError) -> str:
     """One validation problem, short: where it is and what is wrong, without echoing a payload."""
     where = ".".join(str(p) for p in error.absolute_path)
@@ -333,11 +338,10 @@ def _describe(error: ValidationError) -> str:
         text = f"has more than {limit} items; send at most {limit} per call"
     elif error.validator == "minItems":
         text = f"needs at least {limit} item{'s' if limit != 1 else ''}"
-    elif error.validator in ("type", "enum", "maximum", "minimum"):
-        shown = repr(error.instance)
-        if len(shown) > _SHOWN_CHARS:
-            shown = shown[: _SHOWN_CHARS - 1] + "…"
-        text = error.message.replace(repr(error.instance), shown, 1)
+    elif error.validator == "enum":
+        text = f"{_shown(error.instance)} is not one of {json.dumps(limit, ensure_ascii=False)}"
+    elif error.validator in ("type", "maximum", "minimum"):
+        text = error.message.replace(repr(error.instance), _shown(error.instance), 1)
     else:
         text = error.message if len(error.message) <= 2 * _SHOWN_CHARS else error.message[: 2 * _SHOWN_CHARS] + "…"
     return f"{where}: {text}" if where else text

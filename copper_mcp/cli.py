@@ -12,7 +12,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -134,9 +135,21 @@ def _build(args: argparse.Namespace, settings: Settings, env: Mapping[str, str])
 def _print_tools(settings: Settings) -> None:
     from copper_mcp.catalog import load_catalog
 
-    for op in load_catalog().select(settings.toolsets, settings.read_only):
-        mode = "read " if op.read_only else "write"
-        print(f"{op.name:<34} {mode} {op.toolset:<14} {op.title}")
+    with _reader_may_leave():
+        for op in load_catalog().select(settings.toolsets, settings.read_only):
+            mode = "read " if op.read_only else "write"
+            print(f"{op.name:<34} {mode} {op.toolset:<14} {op.title}")
+
+
+@contextmanager
+def _reader_may_leave() -> Iterator[None]:
+    """End quietly when whoever reads stdout stops early (``copper-mcp tools | head``)."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would try to flush stdout again at exit and fail the same way: point it nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 async def _call(server: Any, tool: str, arguments: dict[str, Any]) -> int:
@@ -144,8 +157,9 @@ async def _call(server: Any, tool: str, arguments: dict[str, Any]) -> int:
 
     async with Client(server) as client:
         result = await client.call_tool(tool, arguments)
-    for block in result.content:
-        print(getattr(block, "text", block))
+    with _reader_may_leave():
+        for block in result.content:
+            print(getattr(block, "text", block))
     return 1 if result.is_error else 0
 
 

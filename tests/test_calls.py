@@ -174,3 +174,26 @@ async def test_a_date_no_calendar_holds_is_refused_before_anything_is_written(du
         found = await answer(mcp, "search_tasks", {"name": "Far away"})
     assert result.is_error and "due_date" in result.content[0].text  # type: ignore[union-attr]
     assert found["records"] == []
+
+
+# -- the published forms work end to end ----------------------------------------------------------
+
+
+async def test_what_the_published_schemas_offer_is_what_copper_gets() -> None:
+    async with Client(shaped_server()) as mcp:
+        won = await answer(mcp, "search_opportunities", {"status_ids": ["Won"], "page_size": 200})
+        by_number = await answer(mcp, "search_opportunities", {"status_ids": [1], "page_size": 200})
+        hook = await answer(mcp, "create_webhook", {"target": "https://example.com/h", "type": "lead", "event": "new",
+                                                    "headers": [{"name": "X-Team", "value": "ops"}]})  # fmt: skip
+        fields = (await answer(mcp, "list_custom_field_definitions", {}))["records"]
+        dropdown = next(f for f in fields if f["data_type"] == "Dropdown" and "company" in f["available_on"])
+        option = dropdown["options"][0]["name"]
+        made = await answer(mcp, "create_company", {
+            "name": "Listed Fields Inc", "custom_fields": [{"field": dropdown["name"], "value": option}]})  # fmt: skip
+        found = await answer(mcp, "search_companies", {
+            "custom_fields": [{"field": dropdown["name"], "value": option}], "name": "Listed Fields"})  # fmt: skip
+    assert won["records"] and {r["status"] for r in won["records"]} == {"Won"}
+    assert [r["id"] for r in won["records"]] == [r["id"] for r in by_number["records"]]
+    assert hook["headers"] == {"X-Team": "ops"}
+    assert made["custom_fields"][dropdown["name"]] == option
+    assert [r["id"] for r in found["records"]] == [made["id"]]

@@ -95,3 +95,17 @@ async def test_read_only_and_toolsets_over_real_stdio(tmp_path: Path) -> None:
         assert refused.is_error
         hidden = await client.call_tool("search_companies", {})
         assert hidden.is_error
+
+
+def test_tools_ends_quietly_when_the_reader_stops_early(tmp_path: Path) -> None:
+    """``copper-mcp tools | head``: the pipe closes before everything is written; no traceback."""
+    base = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    done = subprocess.Popen(
+        [EXE, "tools", "--sandbox", "--sandbox-db", str(tmp_path / "s.sqlite3")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=base,
+    )  # fmt: skip
+    assert done.stdout is not None and done.stderr is not None
+    done.stdout.close()  # what head does after its lines
+    errors = done.stderr.read()
+    assert done.wait(timeout=120) == 0
+    assert errors == b""

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -18,6 +19,13 @@ from copper_mcp.core.entities import BY_PLURAL, Entity
 from copper_mcp.core.marks import Marks
 
 ACTIONS = ("read", "create", "update", "delete", "convert")
+_FILLER = frozenset({"a", "an", "the", "of", "in", "by"})
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words, plurals folded (``Create leads in bulk`` -> create, lead, in, bulk)."""
+    found = re.findall(r"[a-z]+", text.lower().replace("_", " "))
+    return {word[:-1] if len(word) > 3 and word.endswith("s") else word for word in found}
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,15 @@ class Operation:
     """What models read (compact; see derive.py ``_published``)."""
     validation_schema: Mapping[str, Any]
     """What every call is checked against before anything is sent (complete and strict)."""
+
+    @property
+    def shown_title(self) -> str | None:
+        """The title hosts are sent: left out when it only restates the name (get_lead, "Get lead").
+
+        Hosts display the name when there is no title, and every byte of tools/list is read by
+        the model; a title earns its place by adding the user's words ("Search deals").
+        """
+        return self.title if _words(self.title) - _words(self.name) - _FILLER else None
 
     @property
     def is_search(self) -> bool:

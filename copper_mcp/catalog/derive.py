@@ -3,8 +3,20 @@
 `build_catalog(spec)` turns the OpenAPI document (``copper_mcp/spec/copper-api.yml``) into
 the plain data that ``catalog.json`` holds: one entry per operation with its tool name,
 toolset, HTTP method and path, which inputs go in the path, the query and the body, the
-annotations, and a self-contained JSON Schema for the tool's input. It runs once, at
-build time (``scripts/gen_catalog.py``), so that server start-up only reads JSON.
+annotations, what the answer holds, and two JSON Schemas for the tool's input. It runs once,
+at build time (``scripts/gen_catalog.py``), so that server start-up only reads JSON.
+
+Two schemas, because hosts and validators want different things:
+
+- ``input_schema`` is published to hosts. Every host converts it into its model provider's
+  dialect (Gemini's OpenAPI subset, OpenAI's function calling), and one schema a host cannot
+  read can cost the user every tool, so it is portable: one ``type`` on every node, enums of
+  strings only, every object with ``properties``, every array with ``items``, no ``oneOf``
+  or ``anyOf``, no ``{}``, no ``additionalProperties``. It is self-contained: update and bulk
+  tools list their own fields.
+- ``validation_schema`` is what every call is checked against before anything is sent:
+  complete and strict (unknown properties refused), and it accepts Copper's own forms beside
+  the published ones (an int id or a name, Unix seconds or ISO text, status 1 or "Won").
 
 Derivation rules (the "why" lives here, once):
 - tool name = snake_case(operationId); toolset = first tag, snake_cased;
@@ -12,8 +24,13 @@ Derivation rules (the "why" lives here, once):
 - ``readOnly`` properties are dropped from inputs (Copper sets them);
 - reads answering records also take ``raw`` and record searches ``max_records``: ours, never
   sent to Copper (``own_params``);
-- ``x-copper-ref`` ids also accept a name (or a user's email) and ``x-copper-date`` fields
-  also accept ISO 8601 text: the shaping layer converts them before the request;
+- ``x-copper-ref`` ids of reference data are published as text: an id or a name (a user also
+  by email); ids of records stay integers. ``x-copper-date`` fields are published as ISO text.
+  ``x-copper-values`` publishes the words for Copper's numbers (``Won`` for 1, ``true`` for
+  1); ``x-copper-pairs`` publishes an object of strings as a list of ``{name, value}``;
+  custom fields are published as a list of ``{field, value}``. The shaping layer converts;
+- where the description gives alternatives (``oneOf``), the object form is published, or the
+  one ``x-copper-publish`` points at; all of them are accepted;
 - the answer is described from the 200 response: whether it is a list (and a page), which
   ``x-copper-record`` its records are, the records inside it (a lead conversion's parts), or
   ``{id, type}`` links; the call shapes it from that;
@@ -30,7 +47,7 @@ import re
 from typing import Any
 
 from copper_mcp.core.entities import BY_PLURAL
-from copper_mcp.core.marks import Marks
+from copper_mcp.core.marks import RECORD_REFS, Marks
 
 JSON = dict[str, Any]
 
@@ -63,10 +80,29 @@ _HINTS = {
 
 # Schema keys that mean something to OpenAPI or to us, not to a JSON Schema validator.
 _DROP_KEYS = {"readOnly", "writeOnly", "example", "examples", "xml", "externalDocs", "discriminator"}
-# Custom fields are written by name ({"Deal size": "Large"}); Copper's own list of
-# {custom_field_definition_id, value} is still accepted. The shaper converts.
-# The shape is explained once, in the server's instructions.
-_CUSTOM_FIELDS_INPUT = {"type": ["object", "array"]}
+# Custom fields: validation takes every form (Copper's list, {"Field name": value}, the published
+# list) and leaves the entries to the shaping layer, whose messages name the field and its options.
+_CUSTOM_FIELDS_ANY = {"type": ["object", "array"]}
+# What hosts see: one list shape for every data type. A value is text: a number, an ISO date,
+# true/false, an option name, or several option names separated by commas. Explained once, in
+# the server's instructions.
+_CUSTOM_FIELD_ITEM: JSON = {
+    "type": "object",
+    "properties": {"field": {"type": "string"}, "value": {"type": "string"}},
+    "required": ["field"],
+}
+_CUSTOM_FIELD_FILTER_PARTS: JSON = {
+    "minimum_value": {"type": "string"},
+    "maximum_value": {"type": "string"},
+    "option": {"type": "string", "enum": ["ANY", "ALL", "NONE"]},
+    "allow_empty": {"type": "boolean"},
+}
+# An object of strings (webhook headers) as hosts see it: a list of pairs.
+_PAIR = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "value": {"type": "string"}},
+    "required": ["name", "value"],
+}
 UNIX_RANGE = (-62_135_510_400, 253_402_214_400)
 """Unix seconds of 0001-01-02 and 9999-12-31 (UTC): a day inside the calendar's ends, so the
 date exists in every time zone."""
@@ -120,11 +156,13 @@ class _Resolver:
             node = merged
         return node
 
-    def to_json_schema(self, node: JSON, *, friendly: bool, writing: bool) -> JSON:
-        """Convert one (dereferenced) schema; ``writing`` drops read-only properties."""
+    def to_json_schema(self, node: JSON, *, writing: bool) -> JSON:
+        """The validation view of one schema; ``writing`` drops read-only properties."""
         node = self.deref(node)
-        if friendly and node.get("x-copper-custom-fields"):
-            return copy.deepcopy(_CUSTOM_FIELDS_INPUT)
+        if node.get("x-copper-custom-fields"):
+            return copy.deepcopy(_CUSTOM_FIELDS_ANY)
+        if node.get("x-copper-pairs"):
+            return {"type": ["object", "array"]}  # the shaping layer reads either form
         out: JSON = {}
         for key, value in node.items():
             if key in _DROP_KEYS or key.startswith("x-") or key == "nullable":
@@ -137,65 +175,136 @@ class _Resolver:
                     sub = self.deref(sub)
                     if writing and sub.get("readOnly"):
                         continue
-                    props[name] = self.to_json_schema(sub, friendly=friendly, writing=writing)
+                    props[name] = self.to_json_schema(sub, writing=writing)
                 out["properties"] = props
             elif key == "items":
-                out["items"] = self.to_json_schema(value, friendly=friendly, writing=writing)
+                out["items"] = self.to_json_schema(value, writing=writing)
             elif key in ("oneOf", "anyOf"):
-                out[key] = [self.to_json_schema(s, friendly=friendly, writing=writing) for s in value]
+                out[key] = [self.to_json_schema(s, writing=writing) for s in value]
             elif key == "additionalProperties" and isinstance(value, dict):
-                out[key] = self.to_json_schema(value, friendly=friendly, writing=writing)
+                out[key] = self.to_json_schema(value, writing=writing)
             else:
                 out[key] = copy.deepcopy(value)
         if "required" in out and "properties" in out:
             out["required"] = [r for r in out["required"] if r in out["properties"]]
             if not out["required"]:
                 del out["required"]
-        if friendly:
-            _make_friendly(node, out)
+        _accept_friendly(node, out)
         if node.get("nullable"):
             _allow_null(out)
-        _minify(out)
+        return out
+
+    def portable(self, node: JSON, *, writing: bool) -> JSON:
+        """The published view of one schema: portable to every host's dialect (see the module docstring)."""
+        node = self.deref(node)
+        if node.get("x-copper-custom-fields"):
+            return _custom_fields_published(self.deref(node["items"]))
+        if node.get("x-copper-pairs"):
+            return {"type": "array", "items": copy.deepcopy(_PAIR)}
+        alternatives = [self.deref(a) for a in node.get("oneOf") or node.get("anyOf") or []]
+        if alternatives:
+            chosen = alternatives[node["x-copper-publish"]] if "x-copper-publish" in node else _preferred(alternatives)
+            out = self.portable({**chosen, **{k: v for k, v in node.items() if k == "description"}}, writing=writing)
+            if chosen.get("type") == "string":
+                out.pop("enum", None)  # text carries every alternative: an id's digits, or "me"
+            return out
+        out = self._portable_node(node, writing=writing)
+        if "description" in node and "x-copper-date" not in node:
+            out["description"] = node["description"]
+        return out
+
+    def _portable_node(self, node: JSON, *, writing: bool) -> JSON:
+        ref = node.get("x-copper-ref")
+        named = ref is not None and ref not in RECORD_REFS  # reference data: an id or a name
+        kind = node.get("type", "object" if "properties" in node else None)
+        if "x-copper-values" in node:
+            words = list(node["x-copper-values"])
+            if all(isinstance(word, bool) for word in words):
+                return {"type": "boolean"}
+            return {"type": "string", "enum": [str(word) for word in words]}
+        if "x-copper-date" in node or (named and kind != "array"):
+            return {"type": "string"}
+        if kind == "array":
+            if "items" not in node:
+                raise ValueError(f"an array without items: {node}")
+            items = {"type": "string"} if named else self.portable(node["items"], writing=writing)
+            return {"type": "array", "items": items, **_bounds(node, "minItems", "maxItems")}
+        if kind == "object":
+            props = {
+                name: self.portable(sub, writing=writing)
+                for name, sub in node.get("properties", {}).items()
+                if not (writing and self.deref(sub).get("readOnly"))
+            }
+            if not props:
+                raise ValueError(f"an object that names no properties cannot be published portably: {node}")
+            out: JSON = {"type": "object", "properties": props}
+            required = [name for name in node.get("required", []) if name in props]
+            # {email, category}, {url, category}, {field, value} plainly need their first member:
+            # saying so on every copy costs the catalogue kilobytes. Validation still requires it.
+            if required and not (len(props) <= 2 and required == list(props)[:1]):
+                out["required"] = required
+            return out
+        if kind not in _SCALARS:
+            raise ValueError(f"a schema with no single type cannot be published portably: {node}")
+        out = {"type": kind, **_bounds(node, "minimum", "maximum", "minLength", "maxLength")}
+        if "enum" in node:
+            if kind != "string":
+                raise ValueError(f"an enum of {kind} needs x-copper-values to be published: {node}")
+            out["enum"] = list(node["enum"])
         return out
 
 
+_SCALARS = ("string", "integer", "number", "boolean")
+
+
+def _preferred(alternatives: list[JSON]) -> JSON:
+    """The alternative to publish: an object says most; else text, which can carry any of them."""
+    for kind in ("object", "string"):
+        found = next((a for a in alternatives if a.get("type") == kind), None)
+        if found is not None:
+            return found
+    return alternatives[0]
+
+
+def _bounds(node: JSON, *keys: str) -> JSON:
+    return {key: node[key] for key in keys if key in node}
+
+
+def _custom_fields_published(item: JSON) -> JSON:
+    """The published list of custom fields: ``{field, value}`` items, with filter parts for searches."""
+    published = copy.deepcopy(_CUSTOM_FIELD_ITEM)
+    if "minimum_value" in item.get("properties", {}):  # Copper's filter entries: a search's custom_fields
+        published["properties"].update(copy.deepcopy(_CUSTOM_FIELD_FILTER_PARTS))
+    return {"type": "array", "items": published}
+
+
 def _allow_null(schema: JSON) -> None:
-    kind = schema.get("type")
-    if isinstance(kind, str):
-        schema["type"] = [kind, "null"]
-    elif isinstance(kind, list) and "null" not in kind:
-        schema["type"] = [*kind, "null"]
+    types = schema.get("type")
+    if isinstance(types, str):
+        schema["type"] = [types, "null"]
+    elif isinstance(types, list) and "null" not in types:
+        schema["type"] = [*types, "null"]
     if "enum" in schema and None not in schema["enum"]:
         schema["enum"] = [*schema["enum"], None]
 
 
-def _make_friendly(source: JSON, schema: JSON) -> None:
-    """Let a ref id take a name and a date take ISO text; the presentation layer converts.
-
-    The rule is stated once, in the server's instructions, not on every field: repeating it
-    on each of the catalogue's ~130 such fields would cost several KB of every model's context.
-    """
+def _accept_friendly(source: JSON, schema: JSON) -> None:
+    """Let validation take what the published view offers beside Copper's own form."""
     if "x-copper-date" in source:
-        # Copper's own form (Unix seconds, M/D/YYYY) is still accepted; ISO is what to publish.
         schema["type"] = ["integer", "string"] if source["x-copper-date"] == "unix" else "string"
         if source["x-copper-date"] == "unix":
             # Seconds no calendar holds would be stored, then break every read of the record.
             schema["minimum"], schema["maximum"] = UNIX_RANGE
         schema.pop("format", None)
         schema.pop("description", None)
+    if "x-copper-values" in source:
+        schema.pop("type", None)
+        schema["enum"] = [*schema.get("enum", []), *source["x-copper-values"]]
     # A link to any record ({id, type}) has no name to look up; only answers name it.
     if source.get("x-copper-ref") not in (None, "record"):
         target = schema["items"] if schema.get("type") == "array" and "items" in schema else schema
         if target.get("type") in ("integer", "object"):  # an id, or an activity type's {category, id}
             target["type"] = [target["type"], "string"]
-
-
-def _minify(schema: JSON) -> None:
-    """Drop what an enum or the context already says (a model reads every byte of this)."""
-    if "enum" in schema and schema.get("type") in ("string", "integer"):
-        del schema["type"]
-    if schema.get("format") == "email":
-        del schema["format"]
 
 
 def _property_marks(resolver: _Resolver, properties: JSON) -> Marks:
@@ -206,19 +315,28 @@ def _property_marks(resolver: _Resolver, properties: JSON) -> Marks:
     refs: dict[str, str] = {}
     dates: dict[str, str] = {}
     nested: dict[str, Marks] = {}
+    values: dict[str, tuple[tuple[Any, Any], ...]] = {}
+    pairs: set[str] = set()
     for name, sub in properties.items():
         schema = resolver.deref(sub)
         items = resolver.deref(schema["items"]) if isinstance(schema.get("items"), dict) else {}
-        marked = next((node for node in (schema, items) if "x-copper-ref" in node or "x-copper-date" in node), None)
+        marked = next((node for node in (schema, items) if _MARKS & node.keys()), None)
         if marked is not None and "x-copper-ref" in marked:
             refs[name] = marked["x-copper-ref"]
-        elif marked is not None:
+        elif marked is not None and "x-copper-date" in marked:
             dates[name] = marked["x-copper-date"]
+        elif marked is not None and "x-copper-values" in marked:
+            values[name] = tuple(marked["x-copper-values"].items())
+        elif marked is not None:
+            pairs.add(name)
         else:
             inner = _property_marks(resolver, schema.get("properties") or items.get("properties") or {})
             if inner:
                 nested[name] = inner
-    return Marks(refs=refs, dates=dates, nested=nested)
+    return Marks(refs=refs, dates=dates, nested=nested, values=values, pairs=frozenset(pairs))
+
+
+_MARKS = frozenset({"x-copper-ref", "x-copper-date", "x-copper-values", "x-copper-pairs"})
 
 
 def _record_of(resolver: _Resolver, schema: JSON | None) -> str | None:
@@ -281,25 +399,28 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
     path_params: list[str] = []
     query_params: list[str] = []
     marked: JSON = {}
+    published: JSON = {}
     for param in operation.get("parameters", []):
         param = resolver.deref(param)
-        marked[param["name"]] = param.get("schema", {})
-        schema = resolver.to_json_schema(param.get("schema", {}), friendly=True, writing=False)
-        if "description" in param and "description" not in schema:
-            schema["description"] = param["description"]
-        properties[param["name"]] = schema
+        described = {"description": param["description"]} if "description" in param else {}
+        source = {**param.get("schema", {}), **described}
+        marked[param["name"]] = source
+        properties[param["name"]] = resolver.to_json_schema(source, writing=False)
+        published[param["name"]] = resolver.portable(source, writing=False)
         (path_params if param["in"] == "path" else query_params).append(param["name"])
         if param.get("required") or param["in"] == "path":
             required.append(param["name"])
     body_params: list[str] = []
     body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
     if body is not None:
-        body_schema = resolver.to_json_schema(body, friendly=True, writing=writing)
+        body_schema = resolver.to_json_schema(body, writing=writing)
+        body_published = resolver.portable(body, writing=writing)
         marked.update(resolver.deref(body).get("properties", {}))
         for name, sub in body_schema.get("properties", {}).items():
             if name in properties:
                 raise ValueError(f"{op_id}: body property {name!r} collides with a parameter")
             properties[name] = sub
+            published[name] = body_published["properties"][name]
             body_params.append(name)
         required += [r for r in body_schema.get("required", []) if r not in required]
     answer = _answer(resolver, _response_schema(operation), paged="page_number" in properties)
@@ -307,18 +428,20 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
     if action == "read" and answer.get("record") in BY_PLURAL:
         # Not Copper's: records are shaped for a model unless the caller asks for them raw.
         # (The server's instructions explain it once.)
-        properties["raw"] = {"type": "boolean"}
+        published["raw"] = properties["raw"] = {"type": "boolean"}
         own_params.append("raw")
         if path.endswith("/search"):
             # The call walks the pages itself; Copper never sees it.
             properties["max_records"] = copy.deepcopy(_MAX_RECORDS_INPUT)
+            published["max_records"] = copy.deepcopy(_MAX_RECORDS_INPUT)
             own_params.append("max_records")
     # Marks of inputs that were dropped (read-only fields) would only mislead the translation.
     marks = _property_marks(resolver, marked).only(set(properties))
-    input_schema: JSON = {"type": "object", "properties": properties}
+    validation_schema: JSON = {"type": "object", "properties": properties}
+    input_schema: JSON = {"type": "object", "properties": published}
     if required:
-        input_schema["required"] = required
-    input_schema["additionalProperties"] = False
+        validation_schema["required"] = input_schema["required"] = required
+    validation_schema["additionalProperties"] = False
     read_only, destructive, idempotent = _HINTS[action]
     return {
         "name": snake_case(op_id),
@@ -341,110 +464,10 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
             "open_world": True,
         },
         "answer": answer,
-        "marks": marks,
+        "marks": marks.to_json(),
         "input_schema": input_schema,
+        "validation_schema": validation_schema,
     }
-
-
-def _share_record_fields(tools: list[JSON]) -> None:
-    """Publish each record's writable fields once, on its create tool.
-
-    Update, upsert and bulk tools take the same fields; repeating them would double the
-    catalogue's largest schemas in every model's context. Their published schema names the
-    create tool instead and allows further properties, while ``validation_schema`` keeps the
-    full, strict schema that every call is checked against before anything is sent.
-    """
-    def record(tool: JSON) -> str | None:
-        found = tool["answer"].get("record")
-        return found if found in BY_PLURAL else None
-
-    creates = {record(t): t["name"] for t in tools if t["action"] == "create" and t["path"] == f"/{record(t)}"}
-    for tool in tools:
-        create = creates.get(record(tool))
-        if create is None or tool["name"] == create or tool["action"] not in ("create", "update"):
-            continue
-        full = copy.deepcopy(tool["input_schema"])
-        props = tool["input_schema"]["properties"]
-        if tool["operation_id"].startswith("bulk"):
-            (key,) = tool["body_params"]
-            props[key]["items"] = {"type": "object"}
-            plus = " plus id" if tool["action"] == "update" else ""
-            note = f"Items take the fields of {create}{plus}."
-        elif "properties" in tool["body_params"]:  # upsert: {properties, match}
-            props["properties"] = {"type": "object", "description": f"The fields of {create}."}
-            note = ""
-        elif tool["action"] == "update" and tool["path_params"] == ["id"]:
-            tool["input_schema"]["properties"] = {"id": props["id"]}
-            tool["input_schema"]["additionalProperties"] = True
-            note = f"Fields as in {create}."
-        else:
-            continue
-        tool["validation_schema"] = full
-        tool["description"] = f"{tool['description']} {note}".strip()
-
-
-def _trim(schema: JSON, *, top: bool = True) -> None:
-    """Leave out what a reader infers: ``type: object`` beside ``properties``, defaults
-    (Copper applies them whether or not the model knows their values), a page number's
-    minimum, and the required keys of nested items (``{email, category}`` plainly needs
-    its email). The validator still enforces all of them."""
-    schema.pop("default", None)
-    if schema.get("minimum") == 1 and schema.get("type") == "integer":
-        del schema["minimum"]
-    if not top:
-        schema.pop("required", None)
-    if schema.get("type") == "object" and "properties" in schema:
-        del schema["type"]
-    for sub in schema.get("properties", {}).values():
-        _trim(sub, top=False)
-    if isinstance(schema.get("items"), dict):
-        _trim(schema["items"], top=False)
-
-
-def _drop_type(schema: JSON, dropped: str) -> None:
-    """Take one type out of a schema's list of types (a single one left stands alone)."""
-    kind = schema.get("type")
-    if isinstance(kind, list) and dropped in kind:
-        rest = [k for k in kind if k != dropped]
-        schema["type"] = rest[0] if len(rest) == 1 else rest
-
-
-def _drop_null(schema: JSON) -> None:
-    _drop_type(schema, "null")
-    for sub in schema.get("properties", {}).values():
-        _drop_null(sub)
-
-
-def _published(schema: JSON, marks: Marks, *, clearable: bool) -> JSON:
-    """The view of an input schema that models read; ``validation_schema`` stays complete.
-
-    Unknown properties are still refused (by the validator, with a message naming them), so
-    the published form leaves out ``additionalProperties``; alternatives of different shapes
-    (a tag list or a ``{value, option}`` object) are published as a union of types, with the
-    property's description saying which shapes. Dates are published as text (ISO 8601),
-    and ``null`` only where it can clear something (updates): on a create it means nothing.
-    """
-    out = copy.deepcopy(schema)
-    if out.get("additionalProperties") is False:
-        del out["additionalProperties"]
-    for name, prop in out["properties"].items():
-        if not clearable:
-            _drop_null(prop)
-        if name in marks.dates:
-            _drop_type(prop, "integer")
-            prop.pop("minimum", None)
-            prop.pop("maximum", None)
-        _trim(prop)
-        alternatives = prop.get("oneOf") or prop.get("anyOf")
-        if alternatives and all("type" in alt for alt in alternatives):
-            types: list[str] = []
-            for alt in alternatives:
-                types += alt["type"] if isinstance(alt["type"], list) else [alt["type"]]
-            union: JSON = {"type": list(dict.fromkeys(types))}
-            if "description" in prop:
-                union["description"] = prop["description"]
-            out["properties"][name] = union
-    return out
 
 
 def build_catalog(spec: JSON) -> JSON:
@@ -456,11 +479,6 @@ def build_catalog(spec: JSON) -> JSON:
         for method in HTTP_METHODS
         if method in item
     ]
-    _share_record_fields(tools)
-    for tool in tools:
-        tool.setdefault("validation_schema", tool["input_schema"])
-        tool["input_schema"] = _published(tool["input_schema"], tool["marks"], clearable=tool["action"] == "update")
-        tool["marks"] = tool["marks"].to_json()
     names = [t["name"] for t in tools]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

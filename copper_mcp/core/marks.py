@@ -41,12 +41,17 @@ class Marks:
     refs maps a field (``assignee_id``, or a filter array such as ``assignee_ids``) to what its
     ids refer to; dates maps a field to its date form; nested maps a field holding an object,
     or a list of objects, to the marks of that object (a bulk call's items, a lead
-    conversion's details, a person's ``leads_converted_from``).
+    conversion's details, a person's ``leads_converted_from``). values maps a field whose
+    Copper values are numbers to the words that stand for them (``"Won"`` for 1, ``true``
+    for 1), and pairs names fields Copper takes as an object of strings that tools take as
+    a list of ``{name, value}``.
     """
 
     refs: Mapping[str, str] = field(default_factory=dict)
     dates: Mapping[str, str] = field(default_factory=dict)
     nested: Mapping[str, Marks] = field(default_factory=dict)
+    values: Mapping[str, tuple[tuple[Any, Any], ...]] = field(default_factory=dict)
+    pairs: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         unknown = (set(self.refs.values()) - set(REF_WORDS)) | (set(self.dates.values()) - DATE_FORMS)
@@ -56,9 +61,11 @@ class Marks:
         object.__setattr__(self, "refs", MappingProxyType(dict(self.refs)))
         object.__setattr__(self, "dates", MappingProxyType(dict(self.dates)))
         object.__setattr__(self, "nested", MappingProxyType(dict(self.nested)))
+        object.__setattr__(self, "values", MappingProxyType({k: tuple(map(tuple, v)) for k, v in self.values.items()}))
+        object.__setattr__(self, "pairs", frozenset(self.pairs))
 
     def __bool__(self) -> bool:
-        return bool(self.refs or self.dates or self.nested)
+        return bool(self.refs or self.dates or self.nested or self.values or self.pairs)
 
     def only(self, names: set[str] | frozenset[str]) -> Marks:
         """The marks of these fields alone."""
@@ -66,6 +73,8 @@ class Marks:
             refs={k: v for k, v in self.refs.items() if k in names},
             dates={k: v for k, v in self.dates.items() if k in names},
             nested={k: v for k, v in self.nested.items() if k in names},
+            values={k: v for k, v in self.values.items() if k in names},
+            pairs=self.pairs & names,
         )
 
     def all_refs(self) -> frozenset[str]:
@@ -88,10 +97,20 @@ class Marks:
             data["dates"] = dict(self.dates)
         if self.nested:
             data["nested"] = {name: inner.to_json() for name, inner in self.nested.items()}
+        if self.values:
+            data["values"] = {name: [list(pair) for pair in pairs] for name, pairs in self.values.items()}
+        if self.pairs:
+            data["pairs"] = sorted(self.pairs)
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Marks:
         """Read what :meth:`to_json` wrote."""
         nested = {name: cls.from_json(inner) for name, inner in data.get("nested", {}).items()}
-        return cls(refs=data.get("refs", {}), dates=data.get("dates", {}), nested=nested)
+        return cls(
+            refs=data.get("refs", {}),
+            dates=data.get("dates", {}),
+            nested=nested,
+            values=data.get("values", {}),
+            pairs=frozenset(data.get("pairs", ())),
+        )

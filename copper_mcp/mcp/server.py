@@ -26,23 +26,28 @@ from .resources import register_resources
 from .tools import build_tools
 
 INSTRUCTIONS = """\
-Tools for one Copper CRM account.
+Tools for one Copper CRM account. Copper's words: a deal is an opportunity, a contact a person,
+a call, meeting or note an activity, a to-do or follow-up a task.
 - Records come back compact, from reads and writes alike: names beside ids, ISO dates, empty
   fields left out; raw: true on a get or search gives Copper's record untouched.
 - Searches answer one page: `total` is an upper bound, `has_more` says whether to ask for the
   next page_number. max_records collects up to that many over several pages in one call. An
   answer too long for one reply comes back as a smaller page; go on from next_page_number
   with the answer's page_size.
-- Search filters are AND-ed; in *_ids filters -2 matches records with none; tags matches any
-  of a list, or all with {"value": [..], "option": "ALL"}; followed: 1 followed, 2 not.
+- Search filters are AND-ed; in *_ids filters -2 matches records with none; tags: {"value":
+  [..]} matches any of them, with "option": "ALL" all; followed: true or false.
 - Where an id of a user, pipeline, stage, contact type, customer source, loss reason, lead
-  status or activity type goes, its name works too (a user also by email), bulk items and a
-  conversion's details included. Ids of people and companies come from searches.
+  status or activity type goes, its name works too (a user also by email), as text; bulk
+  items and a conversion's details included. Ids of people, companies and other records are
+  numbers from searches.
 - Dates: ISO 8601 (2026-12-05 or 2026-12-05T15:00:00-05:00); without a zone the account's time
   zone applies and the answer says so.
-- custom_fields: {"Field name": value}, dropdown values by option name; in searches a value or
-  {"minimum_value": .., "maximum_value": ..}.
-- Updates change only the fields passed; null clears a field; lists are replaced whole."""
+- custom_fields: a list of {"field": "Field name", "value": "..."}; the value is text: a
+  number, an ISO date, true/false, an option name, or several option names separated by
+  commas. In searches also minimum_value/maximum_value, and option ANY/ALL/NONE for
+  multi-select fields.
+- Updates change only the fields passed; null clears a field (the schemas show one type, null
+  is accepted too); lists are replaced whole. Bulk tools answer one result per item, in order."""
 
 
 class CopperServer(MCPServer):

@@ -76,7 +76,7 @@ def build_tools(operations: tuple[Operation, ...], calls: Calls) -> list[Tool]:
         CopperTool(
             fn=_no_arguments,
             name=op.name,
-            title=op.title,
+            title=op.shown_title,
             description=op.description,
             parameters=dict(op.input_schema),
             fn_metadata=_NO_ARGUMENTS,

@@ -66,8 +66,10 @@ def serve(
     )
     config = uvicorn.Config(app, host=host, port=port, log_config=_LOG_CONFIG, log_level="warning")
     server = uvicorn.Server(config)
-    # Bind before announcing, so the printed URL is already accepting connections.
+    # Bind and listen before announcing, so the printed URL already accepts connections
+    # (uvicorn's bind_socket only binds; a connection before its startup would be refused).
     sock = config.bind_socket()
+    sock.listen(config.backlog)
     sys.stderr.write(base_url(host, sock.getsockname()[1]) + "\n")
     sys.stderr.flush()
     try:

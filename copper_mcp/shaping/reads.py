@@ -39,7 +39,7 @@ def compact(
     id and gains its name under the id field's name without ``_id`` (``assignee_id`` ->
     ``assignee``, an activity's ``type`` -> ``type_name``); ids not in the reference data keep
     the id alone. Linked records (a primary contact, a task's ``related_resource``) are named
-    from ``linked`` ({(kind, id): name}, see :func:`linked_ids`) unless the record names them
+    from ``linked`` ({(record type, id): name}, see :func:`linked_ids`) unless the record names them
     itself (``company_name``). custom_fields become ``{"Field name": value}`` with option
     names and ISO dates. Objects inside the record whose fields are marked (a person's
     ``leads_converted_from``) are shaped by the same rules.
@@ -100,7 +100,7 @@ def name_links(links: list[Any], linked: Mapping[tuple[str, int], str]) -> list[
 
 
 def link_ids(links: list[Any]) -> dict[str, set[int]]:
-    """The records a list of ``{id, type}`` links points at: {kind: ids}."""
+    """The records a list of ``{id, type}`` links points at: {record type: ids}."""
     return _by_kind(_link("record", link) for link in links)
 
 
@@ -124,12 +124,12 @@ def _by_kind(targets: Iterable[tuple[str, int] | None]) -> dict[str, set[int]]:
     return wanted
 
 
-def _link(kind: str, value: Any) -> tuple[str, int] | None:
-    """(kind, id) of the record a value points at: an id of that kind, or an {id, type} link."""
-    if kind == "record" and isinstance(value, Mapping):
-        value, kind = value.get("id"), value.get("type")
-    if isinstance(kind, str) and isinstance(value, int) and not isinstance(value, bool):
-        return kind, value
+def _link(target: str, value: Any) -> tuple[str, int] | None:
+    """(record type, id) a value points at: an id of a ``person``/``company`` ref, or an {id, type} link."""
+    if target == "record" and isinstance(value, Mapping):
+        value, target = value.get("id"), value.get("type")
+    if isinstance(target, str) and isinstance(value, int) and not isinstance(value, bool):
+        return target, value
     return None
 
 
@@ -158,12 +158,12 @@ def _presentable(key: str, raw: Any, shown: str | None, notes: list[str] | None)
     return raw
 
 
-def _ref_names(kind: str, value: Any, ref: ReferenceData) -> str | list[str] | None:
+def _ref_names(target: str, value: Any, ref: ReferenceData) -> str | list[str] | None:
     if isinstance(value, list):
-        names = [ref.name_of(kind, item) for item in value]
+        names = [ref.name_of(target, item) for item in value]
         # A partial list would no longer line up with the ids, so it is all or nothing.
         return None if None in names else [n for n in names if n is not None]
-    return ref.name_of(kind, value)
+    return ref.name_of(target, value)
 
 
 def _custom_fields(entries: list[Any], ref: ReferenceData, notes: list[str] | None) -> dict[str, Any]:

@@ -210,3 +210,7 @@ def _zone(name: str) -> ZoneInfo:
                 "No time zone database found: install the tzdata package (pip install tzdata)."
             ) from None
         return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+NO_REFERENCE = ReferenceData.from_lists({})
+"""Reference data with nothing in it, for translations that look nothing up."""

@@ -17,6 +17,8 @@ from .reference import CustomFieldDefinition, ReferenceData
 # Search bounds named like these are upper bounds: a bare date there means the end of that day.
 UPPER_BOUND_PREFIXES = ("maximum_", "max_")
 FILTER_KEYS = frozenset({"value", "minimum_value", "maximum_value", "option", "allow_empty"})
+# Custom field types whose values are numbers; given as text (the published form), they are read as one.
+NUMERIC_TYPES = frozenset({"Float", "Currency", "Percentage"})
 ID_TEXT = re.compile(r"-?\d+")
 FIELD_ID = re.compile(r"#?(\d+)|.* \(id (\d+)\)")
 
@@ -33,7 +35,7 @@ def needs(marks: Marks, args: Mapping[str, Any]) -> set[str]:
             found.add(target)
     if any(key in args and _friendly(args[key]) for key in marks.dates):
         found.add("zone")
-    if isinstance(args.get("custom_fields"), dict):
+    if _named_custom_fields(args.get("custom_fields")):
         found |= {"custom_fields", "zone"}
     for key, inner in marks.nested.items():
         value = args.get(key)
@@ -62,8 +64,12 @@ def to_copper(
     Filter arrays marked as references take names in their items; an activity type is a name
     or Copper's ``{category, id}``. Objects nested in the arguments (bulk items, a conversion's
     details) follow the same rules with their own fields. custom_fields as
-    ``{"Field name": value}`` become Copper's list, option names become option ids; the raw list
-    form passes through. Other arguments pass through unchanged.
+    ``[{"field": "Field name", "value": ...}]`` or ``{"Field name": value}`` become Copper's list,
+    option names become option ids; Copper's own list passes through. Words for Copper's
+    numbers (a deal status "Won", followed true) become the numbers; a list of
+    ``{name, value}`` pairs becomes an object. Other arguments pass through unchanged.
+
+    ``ref`` needs to hold only what ``needs`` asked for.
 
     Raises InputError, with the valid choices closest first, for unknown or ambiguous names.
     """
@@ -75,13 +81,51 @@ def to_copper(
             body[key] = _date(key, value, marks.dates[key], ref, notes)
         elif key in marks.refs and value is not None:
             body[key] = _refs(key, value, marks.refs[key], ref, pipelines)
-        elif key == "custom_fields" and isinstance(value, dict):
-            body[key] = _custom_fields(entity, value, ref, notes)
+        elif key in marks.values and value is not None:
+            body[key] = _words(key, value, marks.values[key])
+        elif key in marks.pairs and isinstance(value, list):
+            body[key] = {pair["name"]: pair["value"] for pair in value}
+        elif key == "custom_fields" and _named_custom_fields(value):
+            body[key] = _custom_fields(entity, _by_name(value), ref, notes)
         elif key in marks.nested and value is not None:
             body[key] = _nested(entity, key, value, marks.nested[key], ref, notes)
         else:
             body[key] = value
     return body, notes
+
+
+def _words(key: str, value: Any, pairs: tuple[tuple[Any, Any], ...]) -> Any:
+    """Copper's number for a word that stands for it (each item of a list); anything else as given."""
+    if isinstance(value, list):
+        return [_words(key, item, pairs) for item in value]
+    for word, number in pairs:
+        same_kind = type(word) is type(value)  # True is not 1 here, whatever Python's == says
+        if same_kind and (value == word or (isinstance(value, str) and value.casefold() == str(word).casefold())):
+            return number
+    return value
+
+
+def _named_custom_fields(value: Any) -> bool:
+    """Custom fields given by name, as a map or as the published list; Copper's own list is not."""
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list) and any(isinstance(item, dict) and "field" in item for item in value)
+
+
+def _by_name(value: dict[str, Any] | list[Any]) -> list[tuple[str, Any]]:
+    """(field name, value or filter) pairs from either named form.
+
+    A list item's filter parts (minimum_value, option...) make it a filter, as a map value's do.
+    """
+    if isinstance(value, dict):
+        return list(value.items())
+    found: list[tuple[str, Any]] = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("field"), str):
+            raise InputError('custom_fields: each item needs a "field" (the field\'s name).', field="custom_fields")
+        parts = {k: v for k, v in item.items() if k != "field"}
+        found.append((item["field"], parts if parts.keys() - {"value"} else parts.get("value")))
+    return found
 
 
 def _nested(entity: str, key: str, value: Any, marks: Marks, ref: ReferenceData, notes: list[str]) -> Any:
@@ -197,9 +241,9 @@ def _activity_type(key: str, value: Any, ref: ReferenceData) -> dict[str, Any]:
     )
 
 
-def _custom_fields(entity: str, values: dict[str, Any], ref: ReferenceData, notes: list[str]) -> list[Any]:
+def _custom_fields(entity: str, values: list[tuple[str, Any]], ref: ReferenceData, notes: list[str]) -> list[Any]:
     entries: list[Any] = []
-    for name, value in values.items():
+    for name, value in values:
         definition = _definition(entity, name, ref)
         if isinstance(value, dict) and value.keys() <= FILTER_KEYS:
             entry = {k: _filter_part(definition, k, v, ref, notes) for k, v in value.items()}
@@ -252,8 +296,7 @@ def _filter_part(definition: CustomFieldDefinition, part: str, value: Any, ref: 
         return value
     if definition.data_type in ("Dropdown", "MultiSelect"):
         # Search filters take a list of option ids even for a single-choice Dropdown.
-        items = value if isinstance(value, list) else [value]
-        return [_option(definition, item) for item in items]
+        return [_option(definition, item) for item in _options_given(definition, value)]
     return _custom_value(definition, value, ref, notes, key=f"{definition.name}.{part}", bound=part)
 
 
@@ -272,7 +315,9 @@ def _custom_value(
     if data_type == "Dropdown":
         return _option(definition, value)
     if data_type == "MultiSelect":
-        return [_option(definition, item) for item in (value if isinstance(value, list) else [value])]
+        return [_option(definition, item) for item in _options_given(definition, value)]
+    if data_type in NUMERIC_TYPES and isinstance(value, str):
+        return _number(key, value)
     if data_type == "Date":
         seconds, note = unix_from_input(key, value, ref.zone, end_of_day=bound == "maximum_value")
         if note:
@@ -283,13 +328,37 @@ def _custom_value(
     return value
 
 
+def _options_given(definition: CustomFieldDefinition, value: Any) -> list[Any]:
+    """Several options: a list, or text naming one option or several separated by commas."""
+    if isinstance(value, list):
+        return value
+    if not isinstance(value, str) or "," not in value or _named_option(definition, value) is not None:
+        return [value]
+    return [part for part in (piece.strip() for piece in value.split(",")) if part]
+
+
+def _number(key: str, text: str) -> int | float:
+    try:
+        number = float(text.replace(",", "").strip().lstrip("$€£"))
+    except ValueError:
+        raise InputError(f"custom_fields: {key!r} takes a number, not {text!r}.", field="custom_fields") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise InputError(f"custom_fields: {key!r} takes a number, not {text!r}.", field="custom_fields")
+    return int(number) if number.is_integer() else number
+
+
+def _named_option(definition: CustomFieldDefinition, text: str) -> int | None:
+    wanted = text.strip().casefold()
+    return next((option_id for option_id, name in definition.options.items() if name.casefold() == wanted), None)
+
+
 def _option(definition: CustomFieldDefinition, value: Any) -> int:
     if is_unix(value) and value in definition.options:
         return int(value)
     text = str(value).strip()
-    for option_id, name in definition.options.items():
-        if name.casefold() == text.casefold():
-            return option_id
+    found = _named_option(definition, text)
+    if found is not None:
+        return found
     names = closest_first(text, definition.options.values())
     raise InputError(
         f"custom_fields: {definition.name!r} has no option {value!r}. Valid options, closest first: {listing(names)}.",

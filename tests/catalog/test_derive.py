@@ -83,9 +83,9 @@ def test_update_inputs_put_path_and_body_side_by_side_without_read_only_fields()
     assert set(schema["properties"]) == {"id", "name", "title", "assignee_id", "due_date"}
     assert schema["required"] == ["id"]
     assert schema["additionalProperties"] is False
-    # Models read a lighter view; unknown properties are still refused by the validator.
+    # Hosts read a portable view: one type a node (null clears, but only validation says so).
     assert "additionalProperties" not in tool["input_schema"]
-    assert tool["input_schema"]["properties"]["title"]["type"] == ["string", "null"]
+    assert tool["input_schema"]["properties"]["title"] == {"type": "string"}
     assert tool["path_params"] == ["id"]
     assert tool["body_params"] == ["name", "title", "assignee_id", "due_date"]
     assert tool["annotations"] == {"read_only": False, "destructive": True, "idempotent": True, "open_world": True}
@@ -109,10 +109,10 @@ def test_nullable_refs_and_dates_become_friendly_json_schema() -> None:
     assert props["assignee_id"]["type"] == ["integer", "string", "null"]
     assert props["due_date"]["type"] == ["integer", "string"]
     assert tool["validation_schema"]["required"] == ["name"]
-    # On a create null clears nothing, and dates are published as ISO text.
+    # Published with one type each: a user's id or name is text, and so is an ISO date.
     published = tool["input_schema"]["properties"]
     assert published["title"] == {"type": "string"}
-    assert published["assignee_id"] == {"type": ["integer", "string"]}
+    assert published["assignee_id"] == {"type": "string"}
     assert published["due_date"] == {"type": "string"}
     assert tool["marks"] == {"refs": {"assignee_id": "user"}, "dates": {"due_date": "unix"}}
     assert tool["annotations"]["destructive"] is False
@@ -191,7 +191,7 @@ def test_record_searches_take_max_records_which_is_ours_not_copper_s() -> None:
     spec["components"]["schemas"]["Search"] = {"type": "object", "properties": {"name": {"type": "string"}}}
     tool = _tool(spec)
     assert tool["validation_schema"]["properties"]["max_records"] == {"type": "integer", "minimum": 1, "maximum": 1000}
-    assert tool["input_schema"]["properties"]["max_records"] == {"type": "integer", "maximum": 1000}
+    assert tool["input_schema"]["properties"]["max_records"] == {"type": "integer", "minimum": 1, "maximum": 1000}
     assert tool["body_params"] == ["name"]
     assert tool["own_params"] == ["raw", "max_records"]
     users = _spec({"operationId": "searchUsers"}, path="/users/search", method="post")
@@ -223,3 +223,62 @@ def test_answers_say_what_records_they_hold_wherever_the_path_puts_them() -> Non
     assert answer(bulk) == {"many": True, "record": "people"}
     assert answer(parts) == {"parts": {"person": "people", "other": "people"}}
     assert answer(paged, requestBody=page_input) == {"many": True, "paged": True, "record": "people"}
+
+
+def _published(schema: dict[str, Any], writing: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(published, validation) view of one body property ``x``."""
+    body = {"type": "object", "properties": {"x": schema}}
+    spec = _spec({"operationId": "createThing", "requestBody": {"content": {"application/json": {"schema": body}}}},
+                 path="/things", method="post")  # fmt: skip
+    tool = _tool(spec)
+    return tool["input_schema"]["properties"]["x"], tool["validation_schema"]["properties"]["x"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "published", "accepted"),
+    [
+        # Copper's numbers published as the words for them; validation takes either.
+        ({"type": "integer", "enum": [1, 2], "x-copper-values": {True: 1, False: 2}},
+         {"type": "boolean"}, {"enum": [1, 2, True, False]}),
+        ({"type": "array", "items": {"type": "integer", "enum": [0, 1], "x-copper-values": {"Open": 0, "Won": 1}}},
+         {"type": "array", "items": {"type": "string", "enum": ["Open", "Won"]}},
+         {"type": "array", "items": {"enum": [0, 1, "Open", "Won"]}}),
+        # An object of strings published as a list of pairs.
+        ({"type": "object", "x-copper-pairs": True, "additionalProperties": {"type": "string"}},
+         {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"},
+          "value": {"type": "string"}}, "required": ["name", "value"]}},
+         {"type": ["object", "array"]}),
+        # Alternatives: the object form is published; a branch may be chosen instead.
+        ({"oneOf": [{"type": "string"}, {"type": "object", "properties": {"value": {"type": "string"}}}]},
+         {"type": "object", "properties": {"value": {"type": "string"}}}, None),
+        ({"x-copper-publish": 0, "oneOf": [{"type": "string"}, {"type": "object", "properties": {"v": {}}}]},
+         {"type": "string"}, None),
+        ({"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["me"]}]}, {"type": "string"}, None),
+        # Enums say their type; ids of records stay integers, reference data takes names.
+        ({"type": "string", "enum": ["a", "b"]}, {"type": "string", "enum": ["a", "b"]}, None),
+        ({"type": "integer", "x-copper-ref": "person"}, {"type": "integer"}, {"type": ["integer", "string"]}),
+        ({"type": "array", "items": {"type": "integer"}, "x-copper-ref": "user"},
+         {"type": "array", "items": {"type": "string"}}, {"type": "array", "items": {"type": ["integer", "string"]}}),
+    ],
+)  # fmt: skip
+def test_published_inputs_are_portable_and_validation_accepts_copper_s_forms_too(
+    schema: dict[str, Any], published: dict[str, Any], accepted: dict[str, Any] | None
+) -> None:
+    shown, validated = _published(schema)
+    assert shown == published
+    if accepted is not None:
+        assert validated == accepted
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "additionalProperties": {"type": "string"}},  # free-form: says nothing portable
+        {"type": "array"},  # no items
+        {"type": "integer", "enum": [1, 2]},  # a number enum with no words
+        {"type": ["integer", "string"]},  # no single type
+    ],
+)
+def test_a_schema_that_cannot_be_published_portably_stops_the_build(schema: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="portabl|items|x-copper-values"):
+        _published(schema)

@@ -152,6 +152,8 @@ def _input_marks(entity: str) -> Marks:
         refs={k: v for marks in found for k, v in marks.refs.items()},
         dates={k: v for marks in found for k, v in marks.dates.items()},
         nested={k: v for marks in found for k, v in marks.nested.items()},
+        values={k: v for marks in found for k, v in marks.values.items()},
+        pairs=frozenset().union(*(marks.pairs for marks in found)),
     )
 
 

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from copper_mcp.core.errors import InputError
+from copper_mcp.core.marks import Marks
 from copper_mcp.shaping.reads import compact
-from copper_mcp.shaping.reference import ReferenceData
+from copper_mcp.shaping.reference import NO_REFERENCE, ReferenceData
 from copper_mcp.shaping.writes import to_copper
 
 from .conftest import INPUT_MARKS, RECORD_MARKS, RECORDS, build_reference
@@ -359,3 +360,83 @@ def test_round_trip_gives_back_the_same_names_and_dates(entity: str, ref: Refere
     for key, value in EXPECTED_NAMES[entity].items():
         assert shaped[key] == value, key
     assert all("read as" in note for note in notes)  # only the bare dates needed a note
+
+
+# -- the published forms: what every host's schema offers ----------------------------------------
+
+
+def test_custom_fields_as_the_published_list_read_like_the_map(ref: ReferenceData) -> None:
+    listed = [
+        {"field": "region notes", "value": "West"},
+        {"field": "Color option", "value": "blue"},
+        {"field": "Interests", "value": "Software, hardware"},  # several options, by commas
+        {"field": "Renewal Date", "value": "2026-12-05"},
+        {"field": "VIP", "value": "false"},
+    ]
+    mapped = {"region notes": "West", "Color option": "blue", "Interests": ["Software", "hardware"],
+              "Renewal Date": "2026-12-05", "VIP": False}  # fmt: skip
+    assert write("people", {"custom_fields": listed}, ref) == write("people", {"custom_fields": mapped}, ref)
+
+
+def test_a_published_list_item_with_filter_parts_is_a_filter(ref: ReferenceData) -> None:
+    listed = [
+        {"field": "Color option", "value": "Red", "allow_empty": False},
+        {"field": "Renewal Date", "minimum_value": "2026-12-01", "maximum_value": "2026-12-31"},
+        {"field": "Interests", "value": "Software, Services", "option": "ALL"},
+    ]
+    body, _ = write("people", {"custom_fields": listed}, ref)
+    assert body["custom_fields"] == [
+        {"custom_field_definition_id": 126240, "value": [167772], "allow_empty": False},
+        {"custom_field_definition_id": 126242, "minimum_value": 1796101200, "maximum_value": 1798779599},
+        {"custom_field_definition_id": 126241, "value": [167780, 167782], "option": "ALL"},
+    ]
+
+
+def test_an_option_whose_name_has_a_comma_is_not_split() -> None:
+    definitions = [{"id": 9, "name": "Sizes", "data_type": "MultiSelect", "available_on": ["person"],
+                    "options": [{"id": 1, "name": "Small, medium"}, {"id": 2, "name": "Large"}]}]  # fmt: skip
+    body, _ = write("people", {"custom_fields": [{"field": "Sizes", "value": "Small, medium"}]},
+                    build_reference(definitions))  # fmt: skip
+    assert body["custom_fields"] == [{"custom_field_definition_id": 9, "value": [1]}]
+
+
+@pytest.mark.parametrize(("text", "number"), [("155000", 155000), ("12.5", 12.5), ("$1,200", 1200)])
+def test_numbers_given_as_text_are_sent_as_numbers(text: str, number: float) -> None:
+    definitions = [{"id": 7, "name": "Budget", "data_type": "Currency", "available_on": ["opportunity"]}]
+    args = {"custom_fields": [{"field": "Budget", "value": text}]}
+    body, _ = write("opportunities", args, build_reference(definitions))
+    assert body["custom_fields"] == [{"custom_field_definition_id": 7, "value": number}]
+    assert type(body["custom_fields"][0]["value"]) is type(number)
+
+
+def test_a_number_field_refuses_words() -> None:
+    definitions = [{"id": 7, "name": "Budget", "data_type": "Float", "available_on": ["opportunity"]}]
+    with pytest.raises(InputError, match="'Budget' takes a number, not 'lots'"):
+        write("opportunities", {"custom_fields": [{"field": "Budget", "value": "lots"}]}, build_reference(definitions))
+
+
+def test_a_published_list_item_needs_its_field(ref: ReferenceData) -> None:
+    assert 'needs a "field"' in error("people", {"custom_fields": [{"field": "VIP"}, {"value": "x"}]}, ref)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"status_ids": ["Won", "lost", 0]}, {"status_ids": [1, 2, 0]}),  # words, any case, or Copper's numbers
+        ({"followed": True}, {"followed": 1}),
+        ({"followed": False}, {"followed": 2}),
+        ({"followed": 1}, {"followed": 1}),  # 1 is Copper's own form, not True
+    ],
+)
+def test_words_for_copper_s_numbers(ref: ReferenceData, args: dict[str, Any], expected: dict[str, Any]) -> None:
+    body, notes = write("opportunities", args, ref)
+    assert (body, notes) == (expected, [])
+    assert all(type(v) is int for value in body.values() for v in (value if isinstance(value, list) else [value]))
+
+
+def test_pairs_become_an_object_and_an_object_passes() -> None:
+    marks = Marks(pairs=frozenset({"headers"}))
+    pairs = [{"name": "X-Token", "value": "abc"}, {"name": "X-Team", "value": "ops"}]
+    joined = {"headers": {"X-Token": "abc", "X-Team": "ops"}}
+    assert to_copper("", {"headers": pairs}, marks, NO_REFERENCE) == (joined, [])
+    assert to_copper("", {"headers": {"X-Token": "abc"}}, marks, NO_REFERENCE) == ({"headers": {"X-Token": "abc"}}, [])

@@ -39,10 +39,18 @@ class Missing(httpx2.AsyncBaseTransport):
 
 
 def sandbox_client(
-    config: SandboxConfig | None = None, *, missing: tuple[str, ...] = (), **client_options: Any
+    config: SandboxConfig | None = None,
+    *,
+    missing: tuple[str, ...] = (),
+    transport: httpx2.AsyncBaseTransport | None = None,
+    **client_options: Any,
 ) -> CopperClient:
-    """A CopperClient talking in-process to a fresh sandbox app (where the ``missing`` paths answer 404)."""
-    transport: httpx2.AsyncBaseTransport = httpx2.ASGITransport(app=create_app(config or SandboxConfig()))
+    """A CopperClient talking in-process to a fresh sandbox app (where the ``missing`` paths answer 404).
+
+    ``transport``, when given, replaces the fresh app built from ``config``: a sandbox the caller
+    built itself, or a wrapper around one. ``client_options`` go to CopperClient (``limits=``...).
+    """
+    transport = transport or httpx2.ASGITransport(app=create_app(config or SandboxConfig()))
     if missing:
         transport = Missing(transport, missing)
     return CopperClient(
@@ -54,10 +62,19 @@ def sandbox_client(
     )
 
 
-def shaped_server(*, budget: int = DEFAULT_BUDGET, missing: tuple[str, ...] = ()) -> MCPServer:
-    """A server on a fresh sandbox with this answer budget, where the ``missing`` paths answer 404."""
+def shaped_server(
+    *,
+    budget: int = DEFAULT_BUDGET,
+    missing: tuple[str, ...] = (),
+    config: SandboxConfig | None = None,
+    **client_options: Any,
+) -> MCPServer:
+    """A server on a fresh sandbox with this answer budget, where the ``missing`` paths answer 404.
+
+    ``config`` and ``client_options`` go to ``sandbox_client`` (a sandbox and client without rate limits, say).
+    """
     settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
-    return build_server(settings, sandbox_client(missing=missing), budget=budget)
+    return build_server(settings, sandbox_client(config, missing=missing, **client_options), budget=budget)
 
 
 @pytest.fixture

@@ -44,11 +44,16 @@ def sandbox_client(
     *,
     app: Starlette | None = None,
     missing: tuple[str, ...] = (),
+    transport: httpx2.AsyncBaseTransport | None = None,
     **client_options: Any,
 ) -> CopperClient:
-    """A CopperClient talking in-process to a fresh sandbox app, or to ``app``; ``missing`` paths answer 404."""
-    app = app or create_app(config or SandboxConfig())
-    transport: httpx2.AsyncBaseTransport = httpx2.ASGITransport(app=app)
+    """A CopperClient talking in-process to a fresh sandbox app built from ``config`` (where the
+    ``missing`` paths answer 404).
+
+    ``app`` is a sandbox the caller built itself; ``transport`` replaces the app altogether (a
+    wrapper around one, say). ``client_options`` go to CopperClient (``limits=``...).
+    """
+    transport = transport or httpx2.ASGITransport(app=app or create_app(config or SandboxConfig()))
     if missing:
         transport = Missing(transport, missing)
     return CopperClient(
@@ -61,11 +66,20 @@ def sandbox_client(
 
 
 def shaped_server(
-    *, budget: int = DEFAULT_BUDGET, missing: tuple[str, ...] = (), app: Starlette | None = None
+    *,
+    budget: int = DEFAULT_BUDGET,
+    missing: tuple[str, ...] = (),
+    app: Starlette | None = None,
+    config: SandboxConfig | None = None,
+    **client_options: Any,
 ) -> MCPServer:
-    """A server on a fresh sandbox (or ``app``) with this answer budget, where the ``missing`` paths answer 404."""
+    """A server on a fresh sandbox (or ``app``) with this answer budget, where the ``missing`` paths answer 404.
+
+    ``config`` and ``client_options`` go to ``sandbox_client`` (a sandbox and client without rate limits, say).
+    """
     settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
-    return build_server(settings, sandbox_client(app=app, missing=missing), budget=budget)
+    client = sandbox_client(config, app=app, missing=missing, **client_options)
+    return build_server(settings, client, budget=budget)
 
 
 @pytest.fixture

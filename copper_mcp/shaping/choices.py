@@ -1,4 +1,4 @@
-"""The error a tool returns when a model's arguments cannot be turned into a Copper request."""
+"""Choosing among named things: the closest names first, and lists short enough for a message."""
 
 from __future__ import annotations
 
@@ -10,14 +10,6 @@ T = TypeVar("T")
 
 # Longer lists cost the model context and rarely help it pick; the closest ones come first anyway.
 MAX_LISTED = 12
-
-
-class InputError(ValueError):
-    """A tool argument that cannot be sent to Copper; the message says how to fix the call."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def closest_first(query: str, items: Iterable[T], name: Callable[[T], str] = str) -> list[T]:

@@ -7,6 +7,7 @@ pass these messages on to the model; any other exception is a bug, answered with
 
 The hierarchy::
 
+    SettingsError                    a setting (an environment variable) cannot be used
     InputError                       a tool's arguments cannot become a Copper request;
                                      nothing was sent
     CopperError                      raised by the client (copper_mcp.client)
@@ -42,6 +43,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "SettingsError",
     "UnprocessableError",
     "copper_message",
     "error_for_status",
@@ -49,6 +51,18 @@ __all__ = [
 
 # Copper's messages are short; anything longer is an HTML error page or similar noise.
 _MAX_MESSAGE_CHARS = 300
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names its variable and never shows its value.
+
+    Attributes:
+        variable: The environment variable to fix (``COPPER_API_KEY``).
+    """
+
+    def __init__(self, message: str, *, variable: str) -> None:
+        super().__init__(message)
+        self.variable = variable
 
 
 class InputError(Exception):

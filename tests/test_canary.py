@@ -2,8 +2,8 @@
 
 A local HTTP server plays the worst Copper: every error body echoes the key it was sent, as it is,
 as a Python str and bytes repr, JSON-escaped and URL-encoded. The paths: 401, 403, 422, 5xx on a
-read and on a create, connection refused, a key that cannot go in a header, invalid arguments,
-resources, and the ``call`` and ``tools`` commands. Searched: tool results, error messages, stdout,
+read and on a create (then looked for), connection refused, a key that cannot go in a header,
+invalid arguments, resources, and the ``call`` and ``tools`` commands. Searched: tool results, error messages, stdout,
 stderr and every log record.
 """
 
@@ -111,7 +111,7 @@ async def test_no_tool_result_resource_error_or_log_line_holds_the_key(
         ("get_person", {"id": 403}),
         ("get_person", {"id": 422}),
         ("get_person", {"id": 503}),  # a read: retried, then failed
-        ("create_person", {"name": "Dana", "emails": [{"email": "dana@example.com", "category": "work"}]}),  # 500
+        ("create_person", {"name": "Dana", "emails": [{"email": "d@example.com"}]}),  # 500, then looked for
         ("get_person", {"id": "not a number"}),  # invalid arguments: nothing sent
     ]
     async with Client(canary_server(copper)) as client:
@@ -127,7 +127,7 @@ async def test_no_tool_result_resource_error_or_log_line_holds_the_key(
         refused_call = await client.call_tool("get_person", {"id": 1})
         seen += [getattr(block, "text", "") for block in refused_call.content]
     assert "COPPER_API_KEY" in seen[0] and "Cannot reach Copper" in seen[-1]  # the paths were really taken
-    assert any("403" in text for text in seen) and any("not sent again" in text for text in seen)
+    assert any("403" in text for text in seen) and any("It was not created" in text for text in seen)
     assert not [text for text in seen if leaks(text)]
     assert not leaks(caplog.text)
     assert not [record for record in caplog.records if leaks(str(record.args)) or leaks(str(record.exc_info))]
@@ -170,8 +170,6 @@ def test_the_call_and_tools_commands_never_print_the_key(copper: str) -> None:
     assert not leaks(output)
     code, output = cli("call", "get_person", '{"id": 403}', base_url=copper)
     assert code == 1 and "403" in output and not leaks(output)
-    code, output = cli("call", "get_person", '{"id": "x"}', base_url=copper)
-    assert code == 1 and "Invalid arguments" in output and not leaks(output)
     code, output = cli("tools", key=f"\t{CANARY}\r")
     assert code == 0 and "create_person" in output and not leaks(output)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp.types import INVALID_REQUEST, PARSE_ERROR, JSONRPCError, JSONRPCRequest, JSONRPCResponse
+from mcp.types import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, JSONRPCError, JSONRPCRequest, JSONRPCResponse
 
 from copper_mcp.mcp.stdio import MAX_DEPTH, MAX_LINE_BYTES, encode, oversized, screen
 from tests.test_cli import EXE
@@ -110,6 +110,14 @@ def test_an_answer_holding_a_lone_surrogate_is_written_with_a_replacement_charac
     line = encode(answer)
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert json.loads(line)["result"] == {"content": [{"type": "text", "text": "ab\ufffd"}]}
+
+
+def test_an_answer_that_cannot_be_encoded_at_all_becomes_an_error_with_its_id() -> None:
+    deep: object = "ab\ud83d"
+    for _ in range(MAX_DEPTH):
+        deep = [deep]
+    line = encode(JSONRPCResponse(jsonrpc="2.0", id=5, result={"value": deep}))
+    assert json.loads(line)["id"] == 5 and json.loads(line)["error"]["code"] == INTERNAL_ERROR
 
 
 # -- the installed server over real stdio ------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,10 +29,11 @@ from urllib.parse import quote
 from copper_mcp.account import Account
 from copper_mcp.account.names import RecordNames
 from copper_mcp.catalog import Catalog, Operation
-from copper_mcp.core.errors import InputError
+from copper_mcp.core.errors import InputError, OutcomeUnknownError
 from copper_mcp.core.marks import Marks
 from copper_mcp.core.pages import has_more
 from copper_mcp.core.requester import CopperResponse, Requester
+from copper_mcp.recover import recover
 from copper_mcp.shaping.budget import DEFAULT_BUDGET, array_size, fitting, sizes, within_budget
 from copper_mcp.shaping.reads import compact, link_ids, linked_ids, name_links
 from copper_mcp.shaping.reference import NO_REFERENCE, lists_for
@@ -165,8 +167,14 @@ class Calls:
     # -- send -----------------------------------------------------------------------------------
 
     async def send(self, op: Operation, request: Request) -> CopperResponse:
-        """One request."""
-        return await self.requester.request(op.method, request.path, json=request.body, params=request.query)
+        """One request; a create whose outcome is unknown is looked for once (``copper_mcp.recover``)."""
+        sent_at = time.time()
+        try:
+            return await self.requester.request(op.method, request.path, json=request.body, params=request.query)
+        except OutcomeUnknownError as unknown:
+            response, note = await recover(self.requester, op, request.body, unknown, sent_at)
+            request.notes.append(note)
+            return response
 
     async def walk(self, op: Operation, request: Request, progress: Progress | None) -> dict[str, Any]:
         """Up to max_records records from consecutive search pages, one request a page, as one answer.

@@ -20,7 +20,8 @@ from typing import Any
 import anyio
 
 from copper_mcp import __version__
-from copper_mcp.core.settings import DEFAULT_BASE_URL, Settings
+from copper_mcp.core.errors import SettingsError
+from copper_mcp.core.settings import DEFAULT_BASE_URL, Settings, check_credential
 
 EXIT_USAGE = 2
 SANDBOX_KEY = "sandbox"
@@ -95,11 +96,26 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     if args.sandbox:
         return Settings(api_key=SANDBOX_KEY, user_email=SANDBOX_EMAIL, base_url=SANDBOX_BASE_URL,
                         toolsets=toolsets, read_only=read_only)
-    api_key, email = env.get("COPPER_API_KEY", ""), env.get("COPPER_USER_EMAIL", "")
+    api_key, email = _credential(env, "COPPER_API_KEY"), _credential(env, "COPPER_USER_EMAIL")
     if not api_key or not email:
         raise SystemExit(MISSING_CREDENTIALS)
+    try:
+        check_credential("COPPER_API_KEY", api_key)
+        check_credential("COPPER_USER_EMAIL", email)
+    except SettingsError as exc:
+        raise SystemExit(str(exc)) from None
     return Settings(api_key=api_key, user_email=email, base_url=env.get("COPPER_BASE_URL") or DEFAULT_BASE_URL,
                     toolsets=toolsets, read_only=read_only)
+
+
+def _credential(env: Mapping[str, str], name: str) -> str:
+    """A credential with the whitespace around it removed, and said so: none belongs to a key or an
+    email, and a key read from a Windows file keeps its \\r."""
+    raw = env.get(name, "")
+    value = raw.strip()
+    if value and value != raw:
+        sys.stderr.write(f"copper-mcp: removed the whitespace around {name}.\n")
+    return value
 
 
 def _check_toolsets(settings: Settings) -> None:

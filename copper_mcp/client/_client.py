@@ -22,9 +22,10 @@ from copper_mcp.core.errors import (
     error_for_status,
 )
 from copper_mcp.core.requester import CopperResponse
-from copper_mcp.core.settings import DEFAULT_BASE_URL
+from copper_mcp.core.settings import DEFAULT_BASE_URL, check_credential
 
 from ._limiter import RateLimiter, RateLimits
+from ._redact import Redactor
 from ._retry import (
     MAX_RETRIES,
     Failure,
@@ -46,7 +47,6 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_LIMITS = RateLimits()
 _APPLICATION = "developer_api"
 _TOTAL_HEADER = "X-PW-TOTAL"
-_REDACTED = "***"
 
 
 @dataclass
@@ -76,8 +76,9 @@ class CopperClient:
     ``copper_mcp.core.errors``.
 
     Args:
-        api_key: The Copper API key (X-PW-AccessToken). Never logged or shown.
+        api_key: The Copper API key (X-PW-AccessToken). Never logged or shown, however spelt.
         user_email: Email of the user who owns the key (X-PW-UserEmail).
+        (Both must be printable ASCII without spaces: ``check_credential`` raises ``SettingsError``.)
         base_url: API root; paths passed to ``request`` are relative to it.
         transport: httpx2 transport to send through (tests pass ``httpx2.MockTransport``).
         timeout: Seconds allowed for connecting, each read and each write.
@@ -102,13 +103,12 @@ class CopperClient:
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         random: Callable[[], float] = _random.random,
     ) -> None:
-        if not api_key.strip():
-            raise ValueError("api_key is empty: set COPPER_API_KEY")
-        if not user_email.strip():
-            raise ValueError("user_email is empty: set COPPER_USER_EMAIL")
+        check_credential("COPPER_API_KEY", api_key)
+        check_credential("COPPER_USER_EMAIL", user_email)
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         self._api_key = api_key
+        self._redact = Redactor(api_key)
         self.user_email = user_email
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -121,7 +121,7 @@ class CopperClient:
 
     def __repr__(self) -> str:
         state = "open" if self._http is not None else "closed"
-        return f"CopperClient(base_url={self.base_url!r}, user_email={self.user_email!r}, {state})"
+        return self._redact(f"CopperClient(base_url={self.base_url!r}, user_email={self.user_email!r}, {state})")
 
     async def __aenter__(self) -> CopperClient:
         if self._http is not None:
@@ -261,12 +261,16 @@ class CopperClient:
         tries = f"after {attempts} attempts" if attempts > 1 else "on the first attempt"
         if outcome.timed_out:
             return CopperTimeoutError(
-                f"Copper at {self.base_url} did not answer {where} within {self.timeout:g} s, {tries} "
-                f"({outcome.cause}). Try again later."
+                self._redact(
+                    f"Copper at {self.base_url} did not answer {where} within {self.timeout:g} s, {tries} "
+                    f"({outcome.cause}). Try again later."
+                )
             )
         return CopperConnectionError(
-            f"Cannot reach Copper at {self.base_url} for {where}, {tries} ({outcome.cause}). "
-            "Check the network and the base URL."
+            self._redact(
+                f"Cannot reach Copper at {self.base_url} for {where}, {tries} ({outcome.cause}). "
+                "Check the network and the base URL."
+            )
         )
 
     def _parse_success(self, response: httpx2.Response, method: str, path: str) -> CopperResponse:
@@ -281,16 +285,13 @@ class CopperClient:
         return CopperResponse(data=data, total=_parse_total(response), status_code=response.status_code)
 
     def _parse_error_body(self, response: httpx2.Response) -> Any:
-        """The error body as JSON, or as text when it is not JSON (an HTML error page, say)."""
-        # Redact before parsing, so not even an echoed key inside Copper's message reaches an error.
-        text = self._redact(response.text)
+        """The error body as JSON, or as text when it is not JSON (an HTML error page, say), with every
+        spelling of the key masked: not even a key Copper echoes reaches an error."""
+        text = response.text
         try:
-            return jsonlib.loads(text)
-        except ValueError:
-            return text
-
-    def _redact(self, text: str) -> str:
-        return text.replace(self._api_key, _REDACTED)
+            return self._redact.within(jsonlib.loads(text))
+        except (ValueError, RecursionError):
+            return self._redact(text)
 
 
 def _parse_total(response: httpx2.Response) -> int | None:

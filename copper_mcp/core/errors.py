@@ -7,12 +7,18 @@ pass these messages on to the model; any other exception is a bug, answered with
 
 The hierarchy::
 
+    SettingsError                    a setting (an environment variable) cannot be used;
+                                     a ValueError
     InputError                       a tool's arguments cannot become a Copper request;
                                      nothing was sent
-    CopperError                      raised by the client (copper_mcp.client)
+    CopperError                      what Copper did: raised by the client (copper_mcp.client),
+                                     NotCreatedError by copper_mcp.recover
     ├── CopperConnectionError        network failure before any answer
     │   └── CopperTimeoutError
-    ├── OutcomeUnknownError          a write may or may not have been applied
+    ├── OutcomeUnknownError          a write may or may not have been applied (for a create,
+    │                                even after a search for what it made: candidates)
+    ├── NotCreatedError              a create got no clear answer and a search found nothing
+    │                                it made: safe to send again
     └── CopperStatusError            Copper answered with an error status
         ├── BadRequestError          400
         ├── AuthenticationError      401
@@ -37,11 +43,13 @@ __all__ = [
     "CopperStatusError",
     "CopperTimeoutError",
     "InputError",
+    "NotCreatedError",
     "NotFoundError",
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "SettingsError",
     "UnprocessableError",
     "copper_message",
     "error_for_status",
@@ -49,6 +57,18 @@ __all__ = [
 
 # Copper's messages are short; anything longer is an HTML error page or similar noise.
 _MAX_MESSAGE_CHARS = 300
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names its variable and never shows its value.
+
+    Attributes:
+        variable: The environment variable to fix (``COPPER_API_KEY``).
+    """
+
+    def __init__(self, message: str, *, variable: str) -> None:
+        super().__init__(message)
+        self.variable = variable
 
 
 class InputError(Exception):
@@ -82,13 +102,39 @@ class OutcomeUnknownError(CopperError):
         method: HTTP method of the write.
         path: Path of the write, relative to the base URL.
         status_code: The 5xx status if Copper answered with one, else None (timeout, dropped link).
+        candidates: Ids of records a search found that could be what a create made (see
+            ``copper_mcp.recover``); empty when none was looked for.
     """
 
-    def __init__(self, message: str, *, method: str, path: str, status_code: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        path: str,
+        status_code: int | None = None,
+        candidates: tuple[Any, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.method = method
         self.path = path
         self.status_code = status_code
+        self.candidates = candidates
+
+
+class NotCreatedError(CopperError):
+    """A create got no clear answer, and a search for what it would have made found nothing: it was
+    not created, so sending it again makes one record, not two.
+
+    Attributes:
+        method: HTTP method of the create.
+        path: Path of the create, relative to the base URL.
+    """
+
+    def __init__(self, message: str, *, method: str, path: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
 
 
 class CopperStatusError(CopperError):

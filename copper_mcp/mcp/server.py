@@ -23,6 +23,7 @@ from copper_mcp.core.settings import Settings
 from copper_mcp.shaping.budget import DEFAULT_BUDGET
 
 from .resources import register_resources
+from .stdio import serve, stdio
 from .tools import build_tools
 
 INSTRUCTIONS = """\
@@ -51,7 +52,8 @@ a call, meeting or note an activity, a to-do or follow-up a task.
 
 
 class CopperServer(MCPServer):
-    """MCPServer that says why a write tool hidden by read-only mode cannot be called.
+    """MCPServer that says why a write tool hidden by read-only mode cannot be called, and
+    answers every line it reads on stdio.
 
     A host may remember a tool from another session, and a model may guess a name; "Unknown
     tool" would leave it wondering whether the tool exists at all.
@@ -68,6 +70,11 @@ class CopperServer(MCPServer):
         if name in self._refused:
             raise ToolError(f"{name} changes data and copper-mcp is running read-only: nothing was sent.")
         return await super().call_tool(name, arguments, context)
+
+    async def run_stdio_async(self) -> None:
+        """Serve over stdin/stdout with ``copper_mcp.mcp.stdio``, which answers the lines the SDK's reader drops."""
+        with stdio() as (stdin, stdout):
+            await serve(self._lowlevel_server, stdin, stdout)
 
 
 def build_server(settings: Settings, client: CopperClient, *, budget: int = DEFAULT_BUDGET) -> MCPServer:

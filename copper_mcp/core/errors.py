@@ -7,6 +7,8 @@ pass these messages on to the model; any other exception is a bug, answered with
 
 The hierarchy::
 
+    ConfigError                      the command line or environment asks for something the
+                                     server will not do; nothing was started
     InputError                       a tool's arguments cannot become a Copper request;
                                      nothing was sent
     CopperError                      raised by the client (copper_mcp.client)
@@ -32,6 +34,7 @@ from typing import Any
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "ConfigError",
     "CopperConnectionError",
     "CopperError",
     "CopperStatusError",
@@ -49,6 +52,11 @@ __all__ = [
 
 # Copper's messages are short; anything longer is an HTML error page or similar noise.
 _MAX_MESSAGE_CHARS = 300
+
+
+class ConfigError(Exception):
+    """The server will not start as configured (e.g. exposed to the network without a token);
+    the message names the setting to change."""
 
 
 class InputError(Exception):

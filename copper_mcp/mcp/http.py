@@ -15,6 +15,7 @@ import ipaddress
 import logging
 import signal
 import socket
+import sys
 from dataclasses import dataclass, field, replace
 from types import FrameType
 
@@ -254,6 +255,17 @@ def build_app(settings: Settings, client: CopperClient, options: HttpOptions) ->
     return app
 
 
+def _log_to_stderr() -> None:
+    # Plain lines through a handler of our own, whatever the SDK gave the root logger (rich, when
+    # installed, wraps long lines): scripts read the URL from the start line.
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(logging.INFO)
+
+
 class _Terminated(BaseException):
     """SIGTERM, raised once uvicorn has shut down and handed the signal back."""
 
@@ -292,7 +304,7 @@ def serve(settings: Settings, client: CopperClient, options: HttpOptions, *, whe
         access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
-    logger.setLevel(logging.INFO)
+    _log_to_stderr()
     logger.info(
         "copper-mcp %s (%s) serving MCP at %s%s", __version__, where, endpoint(bound),
         "; bearer token required" if bound.auth_token is not None else "",

@@ -30,6 +30,7 @@ from copper_mcp.mcp.http import (
     build_app,
     check_exposure,
     is_loopback,
+    listening_socket,
     refusal_reason,
     transport_security,
 )
@@ -320,7 +321,21 @@ async def test_a_response_left_open_is_ended() -> None:
 
 
 def bound_socket() -> socket.socket:
-    return socket.create_server(("127.0.0.1", 0))
+    return listening_socket("127.0.0.1", 0)
+
+
+def test_the_listening_socket_says_it_is_tcp_so_asyncio_turns_nagle_off() -> None:
+    # asyncio sets TCP_NODELAY only on sockets whose protocol is IPPROTO_TCP; socket.create_server
+    # leaves it 0, and then every kept-alive JSON answer waited ~40 ms for a delayed ACK.
+    with listening_socket("127.0.0.1", 0) as sock:
+        assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[1] > 0
+
+
+def test_a_port_in_use_is_a_config_error() -> None:
+    with listening_socket("127.0.0.1", 0) as taken:
+        taken.listen()  # another server, already serving on the port
+        with pytest.raises(ConfigError, match="cannot listen on 127.0.0.1:"):
+            listening_socket("127.0.0.1", taken.getsockname()[1]).close()
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])

@@ -136,18 +136,18 @@ def _http_options(args: argparse.Namespace, env: Mapping[str, str]) -> Any:
     """The HTTP transport's options: the command line first, then the environment, then defaults."""
     from copper_mcp.mcp.http import HttpOptions
 
-    def given(flag: Any, variable: str) -> Any:
-        return flag if flag is not None else (env.get(variable, "").strip() or None)
+    def given(flag: Any, value: str | None) -> Any:
+        return flag if flag is not None else ((value or "").strip() or None)
 
     defaults = HttpOptions()
-    port = given(args.http_port, "COPPER_MCP_PORT")
+    port = given(args.http_port, env.get("COPPER_MCP_PORT"))
     if port is not None and not str(port).isdigit():
         raise SystemExit(f"COPPER_MCP_PORT must be a port number, not {port!r}")
     return HttpOptions(
-        host=given(args.http_host, "COPPER_MCP_HOST") or defaults.host,
+        host=given(args.http_host, env.get("COPPER_MCP_HOST")) or defaults.host,
         port=defaults.port if port is None else int(port),
-        allowed_hosts=_names(given(args.allowed_hosts, "COPPER_MCP_ALLOWED_HOSTS")),
-        allowed_origins=_names(given(args.allowed_origins, "COPPER_MCP_ALLOWED_ORIGINS")),
+        allowed_hosts=_names(given(args.allowed_hosts, env.get("COPPER_MCP_ALLOWED_HOSTS"))),
+        allowed_origins=_names(given(args.allowed_origins, env.get("COPPER_MCP_ALLOWED_ORIGINS"))),
         auth_token=env.get("COPPER_MCP_AUTH_TOKEN") or None,
     )
 

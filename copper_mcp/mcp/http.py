@@ -257,7 +257,10 @@ def build_app(settings: Settings, client: CopperClient, options: HttpOptions) ->
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to ``host:port`` (0 picks a free port), for uvicorn to listen on.
+    """A TCP socket listening on ``host:port`` (0 picks a free port), for uvicorn to serve.
+
+    Connections that arrive before uvicorn accepts them wait in the backlog, so the address is
+    usable as soon as this returns.
 
     Made with ``IPPROTO_TCP`` rather than ``socket.create_server``'s protocol 0: asyncio turns Nagle's
     algorithm off (TCP_NODELAY) only on sockets that say they are TCP, and with it on every JSON
@@ -268,6 +271,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen()
     except OSError as exc:
         sock.close()
         raise ConfigError(f"cannot listen on {_authority(host, port)}: {exc.strerror}") from None

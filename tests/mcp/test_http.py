@@ -332,10 +332,8 @@ def test_the_listening_socket_says_it_is_tcp_so_asyncio_turns_nagle_off() -> Non
 
 
 def test_a_port_in_use_is_a_config_error() -> None:
-    with listening_socket("127.0.0.1", 0) as taken:
-        taken.listen()  # another server, already serving on the port
-        with pytest.raises(ConfigError, match="cannot listen on 127.0.0.1:"):
-            listening_socket("127.0.0.1", taken.getsockname()[1]).close()
+    with listening_socket("127.0.0.1", 0) as taken, pytest.raises(ConfigError, match="cannot listen on 127.0.0.1:"):
+        listening_socket("127.0.0.1", taken.getsockname()[1]).close()
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])

@@ -61,9 +61,23 @@ def serve_child(transport: str) -> None:
     sys.exit(serve(SETTINGS, client, HttpOptions(port=0), where="the benchmark's sandbox"))
 
 
+@dataclass
+class Child:
+    url: str
+    pid: int
+
+    def cpu(self) -> float | None:
+        """CPU seconds the child has used so far (Linux /proc), or None where unknown."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 @asynccontextmanager
-async def http_child() -> AsyncIterator[str]:
-    """A child serving over HTTP; yields its URL, then stops it with SIGTERM."""
+async def http_child() -> AsyncIterator[Child]:
+    """A child serving over HTTP; yields its URL and pid, then stops it with SIGTERM."""
     process = subprocess.Popen(
         [sys.executable, __file__, "--serve", "http"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True, env=child_env(),
@@ -79,7 +93,7 @@ async def http_child() -> AsyncIterator[str]:
     # Keep reading, so the child never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in process.stderr or ()], daemon=True).start()
     try:
-        yield url
+        yield Child(url, process.pid)
     finally:
         process.terminate()
         await anyio.to_thread.run_sync(process.wait)
@@ -113,7 +127,7 @@ async def person_id(client: Client) -> int:
 async def per_call(calls: int, warmup: int) -> list[Timed]:
     """``get_person`` through each transport in turn, ``calls`` times each after ``warmup``."""
     async with AsyncExitStack() as stack:
-        url = await stack.enter_async_context(http_child())
+        url = (await stack.enter_async_context(http_child())).url
         stdio = StdioServerParameters(command=sys.executable, args=[__file__, "--serve", "stdio"], env=child_env())
         clients = {
             "in-memory `Client(server)`": Client(unlimited_server()),
@@ -157,16 +171,18 @@ class Throughput:
     mode: str
     calls: int
     seconds: float
+    server_cpu: float | None
+    client_cpu: float
 
     @property
     def rate(self) -> float:
         return self.calls / self.seconds
 
 
-async def throughput(url: str, sessions: int, calls_each: int, mode: Any) -> Throughput:
+async def throughput(child: Child, sessions: int, calls_each: int, mode: Any) -> Throughput:
     """``sessions`` sessions opened first, then all calling ``get_person`` at once, ``calls_each`` each."""
     async with AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(Client(url, mode=mode)) for _ in range(sessions)]
+        clients = [await stack.enter_async_context(Client(child.url, mode=mode)) for _ in range(sessions)]
         target = await person_id(clients[0])
 
         async def session(client: Client) -> None:
@@ -175,21 +191,22 @@ async def throughput(url: str, sessions: int, calls_each: int, mode: Any) -> Thr
                 if result.is_error:
                     raise RuntimeError(f"{TOOL} failed: {result.content}")
 
-        t0 = time.perf_counter()
+        t0, cpu0, server0 = time.perf_counter(), time.process_time(), child.cpu()
         async with anyio.create_task_group() as tasks:
             for client in clients:
                 tasks.start_soon(session, client)
-        elapsed = time.perf_counter() - t0
-    return Throughput(sessions, mode, sessions * calls_each, elapsed)
+        elapsed, client_cpu, server1 = time.perf_counter() - t0, time.process_time() - cpu0, child.cpu()
+    server_cpu = server1 - server0 if server0 is not None and server1 is not None else None
+    return Throughput(sessions, mode, sessions * calls_each, elapsed, server_cpu, client_cpu)
 
 
 async def throughputs(sessions: int, calls_each: int) -> list[Throughput]:
-    async with http_child() as url:
-        await throughput(url, 2, 10, "auto")  # warm-up: imports, caches, first connections
+    async with http_child() as child:
+        await throughput(child, 2, 10, "auto")  # warm-up: imports, caches, first connections
         return [
-            await throughput(url, 1, calls_each, "auto"),
-            await throughput(url, sessions, calls_each, "auto"),
-            await throughput(url, sessions, calls_each, "legacy"),
+            await throughput(child, 1, calls_each, "auto"),
+            await throughput(child, sessions, calls_each, "auto"),
+            await throughput(child, sessions, calls_each, "legacy"),
         ]
 
 
@@ -214,14 +231,16 @@ def section(timed: list[Timed], rates: list[Throughput], args: argparse.Namespac
         "",
         f"Throughput over Streamable HTTP: sessions opened first, then all calling `{TOOL}` at once, "
         f"{args.per_session} calls each; calls per second = calls / wall time from the first call to the last "
-        "answer. Client and server share the machine's cores.",
+        "answer. Client and server are separate processes sharing the machine's cores; CPU per call is "
+        "each process's CPU time over the run (the server's from /proc) divided by the calls.",
         "",
-        "| sessions | protocol | calls | wall time | calls/s |",
-        "| --- | --- | --- | --- | --- |",
+        "| sessions | protocol | calls | wall time | calls/s | server CPU per call | client CPU per call |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     lines += [
         f"| {r.sessions} | {'2025-11-25 sessions' if r.mode == 'legacy' else '2026-07-28'} | {r.calls} | "
-        f"{r.seconds:.2f} s | {r.rate:.0f} |"
+        f"{r.seconds:.2f} s | {r.rate:.0f} | "
+        f"{'n/a' if r.server_cpu is None else ms(r.server_cpu / r.calls)} | {ms(r.client_cpu / r.calls)} |"
         for r in rates
     ]
     lines += [

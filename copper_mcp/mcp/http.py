@@ -272,9 +272,10 @@ def listening_socket(host: str, port: int) -> socket.socket:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen()
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:  # OverflowError: a port outside 0-65535
         sock.close()
-        raise ConfigError(f"cannot listen on {_authority(host, port)}: {exc.strerror}") from None
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"cannot listen on {_authority(host, port)}: {reason}") from None
     return sock
 
 

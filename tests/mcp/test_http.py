@@ -331,6 +331,12 @@ def test_the_listening_socket_says_it_is_tcp_so_asyncio_turns_nagle_off() -> Non
         assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[1] > 0
 
 
+@pytest.mark.parametrize(("host", "port"), [("127.0.0.1", 70000), ("no-such-host.invalid", 8000)])
+def test_an_address_that_cannot_be_bound_is_a_config_error(host: str, port: int) -> None:
+    with pytest.raises(ConfigError, match=f"cannot listen on {host}:{port}: "):
+        listening_socket(host, port).close()
+
+
 def test_a_port_in_use_is_a_config_error() -> None:
     with listening_socket("127.0.0.1", 0) as taken, pytest.raises(ConfigError, match="cannot listen on 127.0.0.1:"):
         listening_socket("127.0.0.1", taken.getsockname()[1]).close()

@@ -1,6 +1,7 @@
 """The ``copper-mcp`` command. The only module that reads the environment.
 
     copper-mcp [--sandbox] [--toolsets a,b] [--read-only]   MCP over stdio
+    copper-mcp --transport http [--host H] [--port P]         MCP over Streamable HTTP at /mcp
     copper-mcp tools                                          the tool catalogue, one line a tool
     copper-mcp call TOOL '{"json": "args"}'                   call one tool and print the result
     copper-mcp sandbox [--host H] [--port P] [--db PATH]      the sandbox Copper over HTTP
@@ -20,10 +21,11 @@ from typing import Any
 import anyio
 
 from copper_mcp import __version__
-from copper_mcp.core.errors import SettingsError
+from copper_mcp.core.errors import ConfigError
 from copper_mcp.core.settings import DEFAULT_BASE_URL, Settings, check_credential
 
 EXIT_USAGE = 2
+TRANSPORTS = ("stdio", "http")
 SANDBOX_KEY = "sandbox"
 SANDBOX_EMAIL = "sandbox@example.com"
 SANDBOX_BASE_URL = "http://sandbox.local/developer_api/v1"
@@ -63,10 +65,28 @@ def _add_server_options(parser: argparse.ArgumentParser, *, defaults: bool) -> N
                         help="hide and refuse every tool that changes data (env COPPER_MCP_READ_ONLY)")
 
 
+def _add_http_options(parser: argparse.ArgumentParser) -> None:
+    # Defaults are None so the environment can fill what the command line leaves out; the
+    # real defaults live in copper_mcp.mcp.http. Distinct dests keep them apart from the
+    # sandbox command's own --host and --port.
+    parser.add_argument("--transport", choices=TRANSPORTS, default=None,
+                        help="stdio (default), or http: Streamable HTTP at http://HOST:PORT/mcp "
+                             "(env COPPER_MCP_TRANSPORT)")
+    parser.add_argument("--host", dest="http_host", default=None,
+                        help="with --transport http: address to bind, default 127.0.0.1 (env COPPER_MCP_HOST)")
+    parser.add_argument("--port", dest="http_port", type=int, default=None,
+                        help="with --transport http: port, default 8000 (env COPPER_MCP_PORT)")
+    parser.add_argument("--allowed-hosts", metavar="A,B", default=None,
+                        help="with --transport http: more accepted Host values (env COPPER_MCP_ALLOWED_HOSTS)")
+    parser.add_argument("--allowed-origins", metavar="A,B", default=None,
+                        help="with --transport http: more accepted Origin values (env COPPER_MCP_ALLOWED_ORIGINS)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="copper-mcp", description="MCP server for Copper CRM.")
     parser.add_argument("--version", action="version", version=f"copper-mcp {__version__}")
     _add_server_options(parser, defaults=True)
+    _add_http_options(parser)
     commands = parser.add_subparsers(dest="command")
     tools = commands.add_parser("tools", help="list the tools, one line each")
     _add_server_options(tools, defaults=False)
@@ -91,7 +111,7 @@ def _truthy(value: str | None) -> bool:
 
 def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     toolsets_text = args.toolsets if args.toolsets is not None else env.get("COPPER_MCP_TOOLSETS")
-    toolsets = frozenset(t.strip() for t in toolsets_text.split(",") if t.strip()) if toolsets_text else None
+    toolsets = frozenset(_names(toolsets_text)) if toolsets_text else None
     read_only = bool(args.read_only) or _truthy(env.get("COPPER_MCP_READ_ONLY"))
     if args.sandbox:
         return Settings(api_key=SANDBOX_KEY, user_email=SANDBOX_EMAIL, base_url=SANDBOX_BASE_URL,
@@ -102,7 +122,7 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     try:
         check_credential("COPPER_API_KEY", api_key)
         check_credential("COPPER_USER_EMAIL", email)
-    except SettingsError as exc:
+    except ConfigError as exc:
         raise SystemExit(str(exc)) from None
     return Settings(api_key=api_key, user_email=email, base_url=env.get("COPPER_BASE_URL") or DEFAULT_BASE_URL,
                     toolsets=toolsets, read_only=read_only)
@@ -118,6 +138,37 @@ def _credential(env: Mapping[str, str], name: str) -> str:
     return value
 
 
+def _names(text: str | None) -> tuple[str, ...]:
+    return tuple(name.strip() for name in (text or "").split(",") if name.strip())
+
+
+def _transport(args: argparse.Namespace, env: Mapping[str, str]) -> str:
+    transport = args.transport or env.get("COPPER_MCP_TRANSPORT", "").strip().lower() or "stdio"
+    if transport not in TRANSPORTS:
+        raise SystemExit(f"COPPER_MCP_TRANSPORT must be one of {', '.join(TRANSPORTS)}, not {transport!r}")
+    return transport
+
+
+def _http_options(args: argparse.Namespace, env: Mapping[str, str]) -> Any:
+    """The HTTP transport's options: the command line first, then the environment, then defaults."""
+    from copper_mcp.mcp.http import HttpOptions
+
+    def given(flag: Any, value: str | None) -> Any:
+        return flag if flag is not None else ((value or "").strip() or None)
+
+    defaults = HttpOptions()
+    port = given(args.http_port, env.get("COPPER_MCP_PORT"))
+    if port is not None and not str(port).isdigit():
+        raise SystemExit(f"COPPER_MCP_PORT must be a port number, not {port!r}")
+    return HttpOptions(
+        host=given(args.http_host, env.get("COPPER_MCP_HOST")) or defaults.host,
+        port=defaults.port if port is None else int(port),
+        allowed_hosts=_names(given(args.allowed_hosts, env.get("COPPER_MCP_ALLOWED_HOSTS"))),
+        allowed_origins=_names(given(args.allowed_origins, env.get("COPPER_MCP_ALLOWED_ORIGINS"))),
+        auth_token=env.get("COPPER_MCP_AUTH_TOKEN") or None,
+    )
+
+
 def _check_toolsets(settings: Settings) -> None:
     from copper_mcp.catalog import load_catalog
 
@@ -127,12 +178,11 @@ def _check_toolsets(settings: Settings) -> None:
         raise SystemExit(f"unknown toolsets: {', '.join(unknown)}; known: {', '.join(known)}")
 
 
-def _build(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> Any:
-    """The MCP server for these settings, on the sandbox when asked."""
+def _client(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> Any:
+    """The Copper client for these settings, on the sandbox when asked."""
     import httpx2
 
     from copper_mcp.client import CopperClient
-    from copper_mcp.mcp import build_server
 
     transport: httpx2.AsyncBaseTransport | None = None
     if args.sandbox:
@@ -143,9 +193,30 @@ def _build(args: argparse.Namespace, settings: Settings, env: Mapping[str, str])
         if args.fresh:
             db.unlink(missing_ok=True)
         transport = httpx2.ASGITransport(app=create_app(SandboxConfig(db_path=str(db))))
-    client = CopperClient(api_key=settings.api_key, user_email=settings.user_email,
-                          base_url=settings.base_url, transport=transport)
-    return build_server(settings, client)
+    return CopperClient(api_key=settings.api_key, user_email=settings.user_email,
+                        base_url=settings.base_url, transport=transport)
+
+
+def _build(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> Any:
+    """The MCP server for these settings, on the sandbox when asked."""
+    from copper_mcp.mcp import build_server
+
+    return build_server(settings, _client(args, settings, env))
+
+
+def _where(args: argparse.Namespace, settings: Settings) -> str:
+    return "the sandbox" if args.sandbox else settings.base_url
+
+
+def _serve_http(args: argparse.Namespace, settings: Settings, env: Mapping[str, str], options: Any) -> int:
+    from copper_mcp.mcp.http import check_exposure, serve
+
+    try:
+        check_exposure(options)  # before the sandbox client makes its data file
+        return serve(settings, _client(args, settings, env), options, where=_where(args, settings))
+    except ConfigError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_USAGE
 
 
 def _print_tools(settings: Settings) -> None:
@@ -192,6 +263,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         settings = _settings(args, env)
         _check_toolsets(settings)
+        transport = _transport(args, env)
+        http_options = _http_options(args, env) if transport == "http" and args.command is None else None
     except SystemExit as exc:
         sys.stderr.write(f"{exc.code}\n")
         sys.exit(EXIT_USAGE)
@@ -208,9 +281,11 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             sys.stderr.write("arguments must be a JSON object\n")
             sys.exit(EXIT_USAGE)
         sys.exit(anyio.run(_call, _build(args, settings, env), args.tool, arguments))
+    if http_options is not None:
+        sys.exit(_serve_http(args, settings, env, http_options))
     server = _build(args, settings, env)
     if sys.stdin.isatty():
-        where = "the sandbox" if args.sandbox else settings.base_url
+        where = _where(args, settings)
         sys.stderr.write(
             f"copper-mcp {__version__} ({where}) speaks MCP on stdin/stdout and is waiting for a host.\n"
             "Start it from Claude Desktop, Claude Code or another MCP host (see README); Ctrl-C quits.\n"

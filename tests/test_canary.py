@@ -26,7 +26,7 @@ from mcp.shared.exceptions import MCPError
 
 from copper_mcp.client import CopperClient
 from copper_mcp.client._redact import Redactor
-from copper_mcp.core.errors import SettingsError
+from copper_mcp.core.errors import ConfigError
 from copper_mcp.core.settings import Settings
 from copper_mcp.mcp import build_server
 from tests.test_cli import _run
@@ -135,7 +135,7 @@ async def test_no_tool_result_resource_error_or_log_line_holds_the_key(
 
 @pytest.mark.parametrize("bad", [f"{CANARY}\r", f" {CANARY}", f"{CORE} {CORE}", f"{CORE}\x00", f"“{CORE}”"])
 def test_a_key_that_cannot_go_in_a_header_is_refused_without_showing_it(bad: str) -> None:
-    with pytest.raises(SettingsError) as refused:
+    with pytest.raises(ConfigError) as refused:
         CopperClient(api_key=bad, user_email=EMAIL)
     assert refused.value.variable == "COPPER_API_KEY"
     assert not leaks(str(refused.value) + repr(refused.value))

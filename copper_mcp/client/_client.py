@@ -78,7 +78,7 @@ class CopperClient:
     Args:
         api_key: The Copper API key (X-PW-AccessToken). Never logged or shown, however spelt.
         user_email: Email of the user who owns the key (X-PW-UserEmail).
-        (Both must be printable ASCII without spaces: ``check_credential`` raises ``SettingsError``.)
+        (Both must be printable ASCII without spaces: ``check_credential`` raises ``ConfigError``.)
         base_url: API root; paths passed to ``request`` are relative to it.
         transport: httpx2 transport to send through (tests pass ``httpx2.MockTransport``).
         timeout: Seconds allowed for connecting, each read and each write.

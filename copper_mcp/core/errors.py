@@ -7,8 +7,8 @@ pass these messages on to the model; any other exception is a bug, answered with
 
 The hierarchy::
 
-    SettingsError                    a setting (an environment variable) cannot be used;
-                                     a ValueError
+    ConfigError                      a setting (an environment variable, a command-line option)
+                                     cannot be used; nothing was started
     InputError                       a tool's arguments cannot become a Copper request;
                                      nothing was sent
     CopperError                      what Copper did: raised by the client (copper_mcp.client),
@@ -38,6 +38,7 @@ from typing import Any
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "ConfigError",
     "CopperConnectionError",
     "CopperError",
     "CopperStatusError",
@@ -49,7 +50,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
-    "SettingsError",
+    
     "UnprocessableError",
     "copper_message",
     "error_for_status",
@@ -59,14 +60,15 @@ __all__ = [
 _MAX_MESSAGE_CHARS = 300
 
 
-class SettingsError(ValueError):
-    """A setting that cannot be used; the message names its variable and never shows its value.
+class ConfigError(Exception):
+    """A setting that cannot be used (e.g. the server exposed to the network without a token);
+    the message names what to change and never shows a secret value.
 
     Attributes:
-        variable: The environment variable to fix (``COPPER_API_KEY``).
+        variable: The environment variable to fix (``COPPER_API_KEY``), when one is to blame.
     """
 
-    def __init__(self, message: str, *, variable: str) -> None:
+    def __init__(self, message: str, *, variable: str | None = None) -> None:
         super().__init__(message)
         self.variable = variable
 

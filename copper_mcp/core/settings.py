@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from copper_mcp.core.errors import SettingsError
+from copper_mcp.core.errors import ConfigError
 
 DEFAULT_BASE_URL = "https://api.copper.com/developer_api/v1"
 
@@ -21,12 +21,12 @@ def check_credential(name: str, value: str) -> None:
         value: The value; it never appears in the message.
 
     Raises:
-        SettingsError: The value is empty or holds a character outside printable ASCII.
+        ConfigError: The value is empty or holds a character outside printable ASCII.
     """
     if not value:
-        raise SettingsError(f"{name} is empty.", variable=name)
+        raise ConfigError(f"{name} is empty.", variable=name)
     if not all("!" <= character <= "~" for character in value):
-        raise SettingsError(
+        raise ConfigError(
             f"{name} holds a space, a control character or a character that is not ASCII, which no Copper "
             "API key or login email has: set it again (its value is not shown).",
             variable=name,

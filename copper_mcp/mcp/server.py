@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, InputRequiredResult
@@ -77,13 +79,21 @@ class CopperServer(MCPServer):
             await serve(self._lowlevel_server, stdin, stdout)
 
 
-def build_server(settings: Settings, client: CopperClient, *, budget: int = DEFAULT_BUDGET) -> MCPServer:
+def build_server(
+    settings: Settings,
+    client: CopperClient,
+    *,
+    budget: int = DEFAULT_BUDGET,
+    token_verifier: TokenVerifier | None = None,
+    auth: AuthSettings | None = None,
+) -> MCPServer:
     """An MCP server exposing the catalogue's tools for these settings, talking through ``client``.
 
     The client is opened by the server's lifespan and closed when the server stops, so one
-    HTTP connection pool serves every tool call of a run. Tools and resources share one
-    ``Calls``: one account cache and one set of record names, so a change made by a tool is
-    seen by the next resource read.
+    HTTP connection pool serves every tool call of a run (over HTTP the lifespan runs once per
+    process, so every session shares it). Tools and resources share one ``Calls``: one account
+    cache and one set of record names, so a change made by a tool is seen by the next resource
+    read. ``token_verifier`` and ``auth`` pass to ``MCPServer`` for the HTTP transport.
     """
 
     @asynccontextmanager
@@ -104,6 +114,8 @@ def build_server(settings: Settings, client: CopperClient, *, budget: int = DEFA
         tools=build_tools(exposed, calls),
         lifespan=lifespan,
         log_level="WARNING",
+        token_verifier=token_verifier,
+        auth=auth,
     )
     register_resources(server, calls)
     # The SDK configures the root logger; keep HTTP chatter out of the host's log.

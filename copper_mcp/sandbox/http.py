@@ -100,17 +100,20 @@ class _NotifyingServer(uvicorn.Server):
 
 
 @contextmanager
-def running_server(app: ASGIApp, *, host: str = "127.0.0.1", path: str = API_PATH) -> Iterator[str]:
+def running_server(
+    app: ASGIApp, *, host: str = "127.0.0.1", path: str = API_PATH, sock: socket.socket | None = None
+) -> Iterator[str]:
     """Serve ``app`` on a free port of ``host`` in a background thread; yield its base URL.
 
     The URL is ``http://host:port`` plus ``path`` (the API prefix by default; pass
-    ``path=""`` for other apps). On exit the server is asked to stop, finishes its
-    lifespan shutdown and the thread is joined.
+    ``path=""`` for other apps). ``sock``, already bound, serves instead, for an app that
+    must know its port before it is built. On exit the server is asked to stop, finishes
+    its lifespan shutdown and the thread is joined.
     """
     config = uvicorn.Config(app, host=host, port=0, log_config=None, log_level="warning", access_log=False)
     server = _NotifyingServer(config)
     # Binding here (port 0) gives the real port without a probe-then-bind race.
-    sock = config.bind_socket()
+    sock = sock or config.bind_socket()
     failure: list[BaseException] = []
 
     def run() -> None:

@@ -21,6 +21,7 @@ from copper_mcp.client import (
     ServerError,
 )
 from copper_mcp.client._limiter import SAFETY_MARGIN
+from copper_mcp.core.errors import ConfigError
 
 from .fakes import BASE_URL, EMAIL, KEY, FakeClock, FakeCopper, make_client, max_in_window, ok
 
@@ -113,7 +114,7 @@ async def test_entering_twice_at_once_is_refused() -> None:
 @pytest.mark.parametrize(("field", "variable"), [("api_key", "COPPER_API_KEY"), ("user_email", "COPPER_USER_EMAIL")])
 def test_missing_credentials_name_the_variable(field: str, variable: str) -> None:
     credentials = {"api_key": KEY, "user_email": EMAIL, field: " "}
-    with pytest.raises(ValueError, match=variable):
+    with pytest.raises(ConfigError, match=variable):
         CopperClient(api_key=credentials["api_key"], user_email=credentials["user_email"])
 
 

@@ -39,11 +39,11 @@ import httpx2
 from mcp import Client, StdioServerParameters
 from mcp.types import ListToolsResult
 
-from copper_mcp.client import CopperClient, RateLimits
-from copper_mcp.client._limiter import SAFETY_MARGIN
 from copper_mcp.account import LIST_PATHS, Account
 from copper_mcp.account.names import RecordNames
 from copper_mcp.catalog import load_catalog
+from copper_mcp.client import CopperClient, RateLimits
+from copper_mcp.client._limiter import SAFETY_MARGIN
 from copper_mcp.core.entities import BY_PLURAL
 from copper_mcp.core.pages import every_page
 from copper_mcp.core.settings import Settings

@@ -22,7 +22,6 @@ from copper_mcp.client import (
     UnprocessableError,
 )
 from copper_mcp.core.errors import copper_message
-
 from tests.client.fakes import FakeCopper, make_client
 
 

@@ -34,6 +34,9 @@ MCPB_HOME = ROOT / "build" / "mcpb"
 MCPB_PACKAGE = MCPB_HOME / "node_modules" / "@anthropic-ai" / "mcpb"
 SAMPLE_KEY = "bundle-smoke-key"
 SAMPLE_EMAIL = "dana@harborlane.example"
+# uv runs on this Python and never downloads one: a check must not depend on fetching a
+# Python build (a host's uv may, to give the user one).
+UV_LOCAL = {"UV_PYTHON": sys.executable, "UV_PYTHON_DOWNLOADS": "never"}
 # What a bundle may hold, beyond the package itself (copper_mcp/, without its spec/).
 BUNDLE_FILES = frozenset({"manifest.json", "icon.png", "pyproject.toml", "README.md", "LICENSE"})
 
@@ -141,7 +144,7 @@ def start(bundle: Path, uv_dir: Path | None = None) -> list[str]:
         manifest = json.loads((unpacked / "manifest.json").read_text(encoding="utf-8"))
         path = os.pathsep.join(p for p in (str(uv_dir) if uv_dir else "", os.environ.get("PATH", "")) if p)
         # This environment (certificates, proxies) minus any Copper settings of the person running it.
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith("COPPER_")} | {"PATH": path}
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith("COPPER_")} | UV_LOCAL | {"PATH": path}
         catalog = load_catalog()
         sandbox = create_app(SandboxConfig(api_key=SAMPLE_KEY, user_email=SAMPLE_EMAIL))
         with running_server(sandbox) as base_url:

@@ -157,10 +157,10 @@ def build(dist: Path) -> tuple[Path, Path]:
     return sdist, wheel
 
 
-def _quiet_env(home: Path) -> dict[str, str]:
-    """This environment without Copper settings, with HOME and data in ``home`` (the sandbox file goes there)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COPPER_")}
-    return env | {"HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
+def _quiet_env(home: Path | None = None) -> dict[str, str]:
+    """This environment without Copper settings; with ``home``, HOME and data there (the sandbox file too)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPPER_")} | bundle.UV_LOCAL
+    return env if home is None else env | {"HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
 
 
 def check_installed(wheel: Path) -> str:
@@ -189,8 +189,7 @@ def check_uvx(wheel: Path) -> str:
     uvx = shutil.which("uvx", path=os.pathsep.join((str(BIN), os.environ.get("PATH", ""))))
     if uvx is None:
         raise Skip("uvx not found (pip install uv; the dev extra has it)")
-    with tempfile.TemporaryDirectory(prefix="copper-uvx-") as temp:
-        shown = _run([uvx, "--from", str(wheel), "copper-mcp", "--version"], env=_quiet_env(Path(temp))).strip()
+    shown = _run([uvx, "--from", str(wheel), "copper-mcp", "--version"], env=_quiet_env()).strip()
     if shown != f"copper-mcp {__version__}":
         raise Failure(f"uvx printed {shown!r}")
     return f"uvx --from {wheel.name} copper-mcp --version: {shown}"

@@ -104,11 +104,12 @@ async def run_check(
         transport: httpx2 transport to send through (the in-process sandbox, or a test's).
     """
     report = Report()
-    offline = [p for p in (api_key_problem(api_key), user_email_problem(user_email), base_url_problem(base_url)) if p]
-    if api_key_problem(api_key) is None:
+    key_problem, email_problem = api_key_problem(api_key), user_email_problem(user_email)
+    if key_problem is None:
         report.passed.append(f"API key: well-formed, {len(api_key)} characters (never shown)")
-    if user_email_problem(user_email) is None:
+    if email_problem is None:
         report.passed.append(f"user email: {user_email}")
+    offline = [p for p in (key_problem, email_problem, base_url_problem(base_url)) if p]
     report.problems += offline
     _selection(report, toolsets, read_only)
     if offline:

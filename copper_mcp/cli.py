@@ -4,6 +4,7 @@
     copper-mcp --transport http [--host H] [--port P]         MCP over Streamable HTTP at /mcp
     copper-mcp tools                                          the tool catalogue, one line a tool
     copper-mcp call TOOL '{"json": "args"}'                   call one tool and print the result
+    copper-mcp check                                          check the configuration and the key
     copper-mcp sandbox [--host H] [--port P] [--db PATH]      the sandbox Copper over HTTP
 """
 
@@ -27,8 +28,10 @@ from copper_mcp.core.settings import DEFAULT_BASE_URL, Settings, check_credentia
 EXIT_USAGE = 2
 TRANSPORTS = ("stdio", "http")
 SANDBOX_KEY = "sandbox"
-SANDBOX_EMAIL = "sandbox@example.com"
-SANDBOX_BASE_URL = "http://sandbox.local/developer_api/v1"
+# The sandbox's first demo user, so /users/me answers as the configured user.
+SANDBOX_EMAIL = "dana@harborlane.example"
+# A name under .localhost (RFC 6761): it never leaves this machine, like the in-process sandbox.
+SANDBOX_BASE_URL = "http://sandbox.localhost/developer_api/v1"
 
 MISSING_CREDENTIALS = (
     "copper-mcp needs COPPER_API_KEY and COPPER_USER_EMAIL (the email of the Copper user who owns "
@@ -94,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_server_options(call, defaults=False)
     call.add_argument("tool")
     call.add_argument("arguments", nargs="?", default="{}", help="the arguments as a JSON object")
+    check = commands.add_parser("check", help="check the configuration and that Copper accepts the key")
+    _add_server_options(check, defaults=False)
     sandbox = commands.add_parser("sandbox", help="serve the sandbox Copper over HTTP")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8765)
@@ -109,14 +114,24 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
+def _selection(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[frozenset[str] | None, bool]:
+    """The toolsets to expose (None for all) and whether read-only mode is on."""
     toolsets_text = args.toolsets if args.toolsets is not None else env.get("COPPER_MCP_TOOLSETS")
     toolsets = frozenset(_names(toolsets_text)) if toolsets_text else None
-    read_only = bool(args.read_only) or _truthy(env.get("COPPER_MCP_READ_ONLY"))
+    return toolsets, bool(args.read_only) or _truthy(env.get("COPPER_MCP_READ_ONLY"))
+
+
+def _credentials(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str, str, str]:
+    """The API key, user email and base URL: the sandbox's own with ``--sandbox``, else the environment's."""
     if args.sandbox:
-        return Settings(api_key=SANDBOX_KEY, user_email=SANDBOX_EMAIL, base_url=SANDBOX_BASE_URL,
-                        toolsets=toolsets, read_only=read_only)
-    api_key, email = _credential(env, "COPPER_API_KEY"), _credential(env, "COPPER_USER_EMAIL")
+        return SANDBOX_KEY, SANDBOX_EMAIL, SANDBOX_BASE_URL
+    base_url = env.get("COPPER_BASE_URL") or DEFAULT_BASE_URL
+    return _credential(env, "COPPER_API_KEY"), _credential(env, "COPPER_USER_EMAIL"), base_url
+
+
+def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
+    toolsets, read_only = _selection(args, env)
+    api_key, email, base_url = _credentials(args, env)
     if not api_key or not email:
         raise SystemExit(MISSING_CREDENTIALS)
     try:
@@ -124,8 +139,7 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         check_credential("COPPER_USER_EMAIL", email)
     except ConfigError as exc:
         raise SystemExit(str(exc)) from None
-    return Settings(api_key=api_key, user_email=email, base_url=env.get("COPPER_BASE_URL") or DEFAULT_BASE_URL,
-                    toolsets=toolsets, read_only=read_only)
+    return Settings(api_key=api_key, user_email=email, base_url=base_url, toolsets=toolsets, read_only=read_only)
 
 
 def _credential(env: Mapping[str, str], name: str) -> str:
@@ -178,23 +192,27 @@ def _check_toolsets(settings: Settings) -> None:
         raise SystemExit(f"unknown toolsets: {', '.join(unknown)}; known: {', '.join(known)}")
 
 
-def _client(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> Any:
-    """The Copper client for these settings, on the sandbox when asked."""
+def _sandbox_transport(args: argparse.Namespace, env: Mapping[str, str]) -> Any:
+    """An in-process transport to the embedded sandbox, or None when ``--sandbox`` is not given."""
+    if not args.sandbox:
+        return None
     import httpx2
 
+    from copper_mcp.sandbox import SandboxConfig, create_app
+
+    db = Path(args.sandbox_db) if args.sandbox_db else default_sandbox_db(env)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    if args.fresh:
+        db.unlink(missing_ok=True)
+    return httpx2.ASGITransport(app=create_app(SandboxConfig(db_path=str(db))))
+
+
+def _client(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> Any:
+    """The Copper client for these settings, on the sandbox when asked."""
     from copper_mcp.client import CopperClient
 
-    transport: httpx2.AsyncBaseTransport | None = None
-    if args.sandbox:
-        from copper_mcp.sandbox import SandboxConfig, create_app
-
-        db = Path(args.sandbox_db) if args.sandbox_db else default_sandbox_db(env)
-        db.parent.mkdir(parents=True, exist_ok=True)
-        if args.fresh:
-            db.unlink(missing_ok=True)
-        transport = httpx2.ASGITransport(app=create_app(SandboxConfig(db_path=str(db))))
     return CopperClient(api_key=settings.api_key, user_email=settings.user_email,
-                        base_url=settings.base_url, transport=transport)
+                        base_url=settings.base_url, transport=_sandbox_transport(args, env))
 
 
 def _build(args: argparse.Namespace, settings: Settings, env: Mapping[str, str]) -> Any:
@@ -250,6 +268,55 @@ async def _call(server: Any, tool: str, arguments: dict[str, Any]) -> int:
     return 1 if result.is_error else 0
 
 
+# -- copper-mcp check -----------------------------------------------------------------------
+
+
+def _host_config(
+    args: argparse.Namespace, user_email: str, base_url: str, toolsets: frozenset[str] | None, read_only: bool
+) -> dict[str, Any]:
+    """The ``mcpServers`` entry that runs the server as configured now, with a placeholder for the key."""
+    settings: dict[str, str] = {}
+    if not args.sandbox:
+        settings["COPPER_API_KEY"] = "<your Copper API key>"
+        settings["COPPER_USER_EMAIL"] = user_email or "<the email of the user who owns the key>"
+        if base_url != DEFAULT_BASE_URL:
+            settings["COPPER_BASE_URL"] = base_url
+    if toolsets is not None:
+        settings["COPPER_MCP_TOOLSETS"] = ",".join(sorted(toolsets))
+    if read_only:
+        settings["COPPER_MCP_READ_ONLY"] = "true"
+    entry: dict[str, Any] = {"command": "uvx", "args": ["copper-mcp", "--sandbox"] if args.sandbox else ["copper-mcp"]}
+    if settings:
+        entry["env"] = settings
+    return {"mcpServers": {"copper": entry}}
+
+
+def _check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    """Print what ``copper-mcp check`` finds; 0 when nothing needs fixing, 1 otherwise."""
+    from copper_mcp.check import run_check
+
+    toolsets, read_only = _selection(args, env)
+    api_key, email, base_url = _credentials(args, env)
+    where = "the embedded sandbox" if args.sandbox else base_url
+    print(f"copper-mcp {__version__} check: the configuration, and whether {where} accepts it")
+    report = anyio.run(lambda: run_check(
+        api_key=api_key, user_email=email, base_url=base_url, toolsets=toolsets, read_only=read_only,
+        transport=_sandbox_transport(args, env),
+    ))
+    for label, lines in (("ok", report.passed), ("note", report.notes), ("PROBLEM", report.problems)):
+        for line in lines:
+            print(f"  {label:<8} {line}")
+    key_hint = "" if args.sandbox else " and put your key in place of the placeholder"
+    print(f"\nFor Claude Desktop, add this to claude_desktop_config.json{key_hint}:")
+    print(json.dumps(_host_config(args, email, base_url, toolsets, read_only), indent=2))
+    if report.ok:
+        print("\nAll good.")
+        return 0
+    problems = "1 problem" if len(report.problems) == 1 else f"{len(report.problems)} problems"
+    print(f"\n{problems} to fix (see PROBLEM above); then run copper-mcp check again.")
+    return 1
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> None:
     """Run the command line; exits with 2 on a usage problem."""
     env = os.environ if env is None else env
@@ -260,6 +327,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         serve(host=args.host, port=args.port, db_path=args.db, api_key=args.api_key,
               user_email=args.user_email, allow_http_webhooks=args.allow_http_webhooks)
         return
+    if args.command == "check":
+        sys.exit(_check(args, env))
     try:
         settings = _settings(args, env)
         _check_toolsets(settings)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from copper_mcp.catalog import Catalog, load_catalog
+from scripts.generated import write_or_check
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- tools:start -->", "<!-- tools:end -->"
@@ -37,15 +38,7 @@ def updated_readme(text: str, catalog: Catalog) -> str:
 
 def main() -> int:
     """Rewrite README.md, or with --check report whether it is current."""
-    text = README.read_text(encoding="utf-8")
-    fresh = updated_readme(text, load_catalog())
-    if "--check" in sys.argv:
-        if fresh != text:
-            print("README.md's tool catalogue is stale: run python scripts/gen_readme.py", file=sys.stderr)
-            return 1
-        return 0
-    README.write_text(fresh, encoding="utf-8")
-    return 0
+    return write_or_check(README, updated_readme(README.read_text(encoding="utf-8"), load_catalog()), "gen_readme.py")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "copper_mcp"
-LAYERS = ["core", "client", "catalog", "shaping", "account", "recover", "calls", "mcp", "cli"]
+LAYERS = ["core", "client", "catalog", "shaping", "account", "recover", "calls", "mcp", "check", "cli", "__main__"]
 """Lowest first: a module may import its own room and the rooms before it, never one after it."""
 APART = "sandbox"
 """The local Copper: it imports nothing of the server, and only the CLI imports it."""

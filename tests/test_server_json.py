@@ -1,79 +1,19 @@
-"""server.json follows the MCP Registry's 2025-12-11 schema and moves in step with the package."""
+"""server.json follows the MCP Registry's 2025-12-11 schema (vendored) and moves in step with the package."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from mcp import Client
 
 from copper_mcp import __version__
 from copper_mcp.cli import default_sandbox_db
+from scripts.release_check import REGISTRY_SCHEMA, registry_problems, version_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_URL = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
-
-_INPUT = {
-    "type": "object",
-    "required": ["name"],
-    "properties": {
-        "name": {"type": "string", "minLength": 1},
-        "description": {"type": "string"},
-        "isRequired": {"type": "boolean"},
-        "isSecret": {"type": "boolean"},
-        "format": {"enum": ["string", "number", "boolean", "filepath"]},
-        "default": {"type": "string"},
-        "placeholder": {"type": "string"},
-        "value": {"type": "string"},
-        "choices": {"type": "array", "items": {"type": "string"}},
-    },
-    "additionalProperties": False,
-}
-
-# A structural transcription of the registry schema's rules (the published file cannot be
-# fetched here): required fields, name pattern, length limits, exact versions, package shape.
-REGISTRY_RULES: dict[str, Any] = {
-    "type": "object",
-    "required": ["name", "description", "version"],
-    "properties": {
-        "$schema": {"const": SCHEMA_URL},
-        "name": {"type": "string", "pattern": r"^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$", "minLength": 3, "maxLength": 200},
-        "title": {"type": "string", "minLength": 1, "maxLength": 100},
-        "description": {"type": "string", "minLength": 1, "maxLength": 100},
-        "version": {"type": "string", "maxLength": 255, "not": {"enum": ["latest"]}, "pattern": r"^[0-9]"},
-        "websiteUrl": {"type": "string", "pattern": "^https://"},
-        "repository": {
-            "type": "object",
-            "required": ["url", "source"],
-            "properties": {"url": {"type": "string"}, "source": {"type": "string"}},
-        },
-        "packages": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["registryType", "identifier", "version", "transport"],
-                "properties": {
-                    "registryType": {"enum": ["npm", "pypi", "nuget", "oci", "mcpb", "cargo", "go"]},
-                    "registryBaseUrl": {"const": "https://pypi.org"},
-                    "identifier": {"type": "string"},
-                    "version": {"type": "string", "pattern": r"^[0-9]"},
-                    "runtimeHint": {"type": "string"},
-                    "transport": {
-                        "type": "object",
-                        "required": ["type"],
-                        "properties": {"type": {"enum": ["stdio", "streamable-http", "sse"]}},
-                    },
-                    "environmentVariables": {"type": "array", "items": _INPUT},
-                },
-                "additionalProperties": False,
-            },
-        },
-    },
-    "additionalProperties": False,
-}
 
 
 def _server_json() -> dict[str, Any]:
@@ -81,22 +21,27 @@ def _server_json() -> dict[str, Any]:
     return data
 
 
-def test_server_json_follows_the_registry_rules() -> None:
-    errors = [e.message for e in Draft202012Validator(REGISTRY_RULES).iter_errors(_server_json())]
-    assert errors == []
+def test_server_json_names_the_vendored_registry_schema() -> None:
+    schema = json.loads(REGISTRY_SCHEMA.read_text(encoding="utf-8"))
+    assert _server_json()["$schema"] == schema["$id"] == SCHEMA_URL
 
 
-def test_rules_reject_what_the_registry_rejects() -> None:
-    bad = {**_server_json(), "version": "latest", "description": "x" * 101}
-    fields = {e.path[0] for e in Draft202012Validator(REGISTRY_RULES).iter_errors(bad)}
-    assert fields == {"version", "description"}
+def test_server_json_follows_the_registry_schema() -> None:
+    assert registry_problems(_server_json()) == []
+
+
+def test_the_schema_rejects_what_the_registry_rejects() -> None:
+    data = _server_json()
+    package = {**data["packages"][0], "version": "latest"}
+    bad = {**data, "name": "no-slash", "description": "x" * 101, "packages": [package]}
+    fields = {problem.split(":", 1)[0] for problem in registry_problems(bad)}
+    assert fields == {"name", "description", "packages/0/version"}
 
 
 def test_versions_move_in_lock_step() -> None:
-    data = _server_json()
-    assert data["version"] == __version__
-    assert [p["version"] for p in data["packages"]] == [__version__]
-    assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
+    manifest = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert version_problems(__version__, _server_json(), manifest, changelog) == []
 
 
 def test_package_is_the_uvx_stdio_console_script() -> None:

@@ -18,20 +18,11 @@ from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import ApiError, error_response, not_found
 from copper_mcp.sandbox.guards import FaultInjector, Gatekeeper
 from copper_mcp.sandbox.records import Records
+from copper_mcp.sandbox.routing import guarded, ok, path_id, read_object, wants_computed
 from copper_mcp.sandbox.search import search
 from copper_mcp.sandbox.store import Store
-from copper_mcp.sandbox.web import (
-    Sandbox,
-    caller_user,
-    emit,
-    guarded,
-    ok,
-    path_id,
-    public_changes,
-    read_object,
-    sandbox_of,
-    wants_computed,
-)
+from copper_mcp.sandbox.web import Sandbox, caller_user, emit, public_changes, sandbox_of
+from copper_mcp.sandbox.webhooks import WebhookHub
 
 # -- record routes ---------------------------------------------------------------------------
 
@@ -121,9 +112,6 @@ def create_app(config: SandboxConfig = SandboxConfig()) -> Starlette:  # noqa: B
     works under ``httpx2.ASGITransport``. With ``db_path`` pointing at an existing
     sandbox file, its data is kept and no demo data is added.
     """
-    # Imported here: the webhook module imports this package's public names.
-    from copper_mcp.sandbox.webhooks import WebhookHub
-
     store = Store(config.db_path)
     if not reference.is_installed(store):
         reference.install_base(store)

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from copper_mcp.sandbox.errors import invalid
+from copper_mcp.sandbox.recordtypes import RECORD_TYPES
 from copper_mcp.sandbox.store import Store
 
 DEFINITIONS = "custom_field_definitions"
@@ -15,7 +16,7 @@ DATA_TYPES = (
     "String", "Text", "Dropdown", "MultiSelect", "Date", "Checkbox",
     "Float", "URL", "Percentage", "Currency", "Connect",
 )  # fmt: skip
-AVAILABLE_ON = ("lead", "person", "opportunity", "company", "project", "task")
+AVAILABLE_ON = tuple(RECORD_TYPES)
 _OPTION_TYPES = ("Dropdown", "MultiSelect")
 _MIN_OPTIONS = {"Dropdown": 1, "MultiSelect": 2}
 # Copper documents String fields as "255 chars or less"; Text is the long form.

@@ -12,8 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from copper_mcp.sandbox.customfields import DEFINITIONS, validate_definition
-from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES, unix_to_mdy
+from copper_mcp.sandbox.entities import ENTITIES, unix_to_mdy
 from copper_mcp.sandbox.records import LINKS, Records
+from copper_mcp.sandbox.recordtypes import RECORD_TYPES
 from copper_mcp.sandbox.reference import ACCOUNT
 from copper_mcp.sandbox.store import Store
 
@@ -291,6 +292,7 @@ class _Demo:
                 self.store.insert(LINKS, link)
 
     def tasks(self, count: int) -> None:
+        # A demo choice in the generator's own order (the seeded data depend on it).
         pools = {t: self.ids(RECORD_TYPES[t]) for t in ("person", "company", "opportunity", "lead", "project")}
         call_types = [t["id"] for t in self.store.list("activity_types") if t["category"] == "user"]
         for _ in range(count):
@@ -316,6 +318,7 @@ class _Demo:
             )
 
     def activities(self, count: int) -> None:
+        # A demo choice in the generator's own order (the seeded data depend on it).
         parents = [(t, i) for t in ("person", "company", "opportunity", "lead") for i in self.ids(RECORD_TYPES[t])]
         kinds = [t for t in self.store.list("activity_types") if t["category"] == "user" and not t["is_disabled"]]
         stages = self.store.list("pipeline_stages")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import copy
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from copper_mcp.sandbox import customfields
 from copper_mcp.sandbox.customfields import is_int, is_number
 from copper_mcp.sandbox.errors import invalid
+from copper_mcp.sandbox.recordtypes import BY_PLURAL, RECORD_TYPES, TYPES, RecordType
 from copper_mcp.sandbox.store import Store
 
 EMAIL_CATEGORIES = ("work", "personal", "other")
@@ -27,15 +28,6 @@ SOCIAL_CATEGORIES = (
 WEBSITE_CATEGORIES = ("work", "personal", "other")
 ADDRESS_KEYS = ("street", "city", "state", "postal_code", "country")
 
-# Record types that can be a parent, a related item or a related_resource.
-RECORD_TYPES = {
-    "lead": "leads",
-    "person": "people",
-    "company": "companies",
-    "opportunity": "opportunities",
-    "project": "projects",
-    "task": "tasks",
-}
 # Reference kinds that ``ref`` fields may point at (singular name -> store kind).
 REF_KINDS = {
     **RECORD_TYPES,
@@ -65,18 +57,27 @@ class Field:
     create_only: bool = False
     nullable: bool = True
     default: Any = None
+    relation: bool = False
+    """The value is also a related-items link to the ``ref`` record (a person's company_id)."""
 
 
 @dataclass(frozen=True)
 class Entity:
-    """One record type: its URL name, singular name, fields and required fields."""
+    """One record type's fields and required fields; its names come from ``recordtypes``."""
 
-    plural: str
-    singular: str
+    type: RecordType
     fields: dict[str, Field]
     required: tuple[str, ...] = ("name",)
-    bulk: tuple[str, ...] = field(default=())
-    """Bulk operations this entity supports (bulk_create, bulk_update)."""
+
+    @property
+    def plural(self) -> str:
+        """The URL name (``people``)."""
+        return self.type.plural
+
+    @property
+    def singular(self) -> str:
+        """The link name (``person``)."""
+        return self.type.singular
 
     def defaults(self) -> dict[str, Any]:
         """A new record's field values before the client's input is applied."""
@@ -100,15 +101,14 @@ _CONTACT = {
 _TIMES = {"date_created": _ro(), "date_modified": _ro()}
 
 PEOPLE = Entity(
-    "people",
-    "person",
+    BY_PLURAL["people"],
     {
         "name": _STR,
         **_NAME_PARTS,
         **_CONTACT,
         "assignee_id": Field("ref", "user"),
         # Copper: a person's company changes through related items, not through update.
-        "company_id": Field("ref", "company", create_only=True),
+        "company_id": Field("ref", "company", create_only=True, relation=True),
         "company_name": _ro(),
         "contact_type_id": Field("ref", "contact_type"),
         "details": _STR,
@@ -122,12 +122,10 @@ PEOPLE = Entity(
         "date_last_contacted": _ro(),
         **_TIMES,
     },
-    bulk=("bulk_create", "bulk_update"),
 )
 
 COMPANIES = Entity(
-    "companies",
-    "company",
+    BY_PLURAL["companies"],
     {
         "name": _STR,
         **_CONTACT,
@@ -142,12 +140,10 @@ COMPANIES = Entity(
         "date_last_contacted": _ro(),
         **_TIMES,
     },
-    bulk=("bulk_create", "bulk_update"),
 )
 
 LEADS = Entity(
-    "leads",
-    "lead",
+    BY_PLURAL["leads"],
     {
         "name": _STR,
         **_NAME_PARTS,
@@ -168,24 +164,22 @@ LEADS = Entity(
         "date_last_contacted": _ro(),
         **_TIMES,
     },
-    bulk=("bulk_create", "bulk_update"),
 )
 
 OPPORTUNITIES = Entity(
-    "opportunities",
-    "opportunity",
+    BY_PLURAL["opportunities"],
     {
         "name": _STR,
         "assignee_id": Field("ref", "user"),
         "close_date": Field("mdy"),
-        "company_id": Field("ref", "company"),
+        "company_id": Field("ref", "company", relation=True),
         "company_name": _ro(),
         "customer_source_id": Field("ref", "customer_source"),
         "details": _STR,
         "loss_reason_id": Field("ref", "loss_reason"),
         "pipeline_id": Field("ref", "pipeline"),
         "pipeline_stage_id": Field("ref", "pipeline_stage"),
-        "primary_contact_id": Field("ref", "person"),
+        "primary_contact_id": Field("ref", "person", relation=True),
         "priority": Field("enum", choices=("None", "Low", "Medium", "High"), nullable=False, default="None"),
         "status": Field("enum", choices=("Open", "Won", "Lost", "Abandoned"), nullable=False, default="Open"),
         "tags": _TAGS,
@@ -200,12 +194,10 @@ OPPORTUNITIES = Entity(
         "date_lead_created": _ro(),
         **_TIMES,
     },
-    bulk=("bulk_create",),
 )
 
 PROJECTS = Entity(
-    "projects",
-    "project",
+    BY_PLURAL["projects"],
     {
         "name": _STR,
         "related_resource": Field("resource"),
@@ -219,8 +211,7 @@ PROJECTS = Entity(
 )
 
 TASKS = Entity(
-    "tasks",
-    "task",
+    BY_PLURAL["tasks"],
     {
         "name": _STR,
         "related_resource": Field("resource"),
@@ -239,8 +230,7 @@ TASKS = Entity(
 )
 
 ACTIVITIES = Entity(
-    "activities",
-    "activity",
+    BY_PLURAL["activities"],
     {
         "parent": Field("parent", nullable=False),
         "type": Field("activity_type", nullable=False),
@@ -252,12 +242,23 @@ ACTIVITIES = Entity(
         **_TIMES,
     },
     required=("parent", "type", "details"),
-    bulk=("bulk_create",),
 )
 
-ENTITIES: dict[str, Entity] = {
-    e.plural: e for e in (PEOPLE, COMPANIES, LEADS, OPPORTUNITIES, PROJECTS, TASKS, ACTIVITIES)
-}
+_TABLES = {e.plural: e for e in (PEOPLE, COMPANIES, LEADS, OPPORTUNITIES, PROJECTS, TASKS, ACTIVITIES)}
+ENTITIES: dict[str, Entity] = {t.plural: _TABLES[t.plural] for t in TYPES}
+"""Field tables by plural name, in ``recordtypes.TYPES`` order (every type has one)."""
+
+FIELD_RELATIONS: tuple[tuple[str, str, str], ...] = tuple(
+    (e.singular, name, f.ref)
+    for e in ENTITIES.values()
+    for name, f in e.fields.items()
+    if f.relation and f.ref is not None
+)
+"""Relations held by a record field: (record type, field, related type)."""
+RESOURCE_HOLDERS: tuple[str, ...] = tuple(
+    e.singular for e in ENTITIES.values() if any(f.kind == "resource" for f in e.fields.values())
+)
+"""Records whose ``related_resource`` field is itself a relation."""
 
 
 def validate_input(entity: Entity, body: dict[str, Any], store: Store, creating: bool) -> dict[str, Any]:

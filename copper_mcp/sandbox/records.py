@@ -12,21 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from copper_mcp.sandbox import customfields
-from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES, Entity, validate_input
+from copper_mcp.sandbox.entities import ENTITIES, FIELD_RELATIONS, RESOURCE_HOLDERS, Entity, validate_input
 from copper_mcp.sandbox.errors import invalid, not_found
+from copper_mcp.sandbox.recordtypes import RECORD_TYPES
 from copper_mcp.sandbox.store import Store
 
 LINKS = "links"
 """Related-item links that no record field expresses (kind name in the store)."""
-
-# Relations held by a record field: (record type, field, related type).
-FIELD_RELATIONS = (
-    ("person", "company_id", "company"),
-    ("opportunity", "company_id", "company"),
-    ("opportunity", "primary_contact_id", "person"),
-)
-# Records whose related_resource field is itself a relation.
-RESOURCE_HOLDERS = ("task", "project")
 
 
 def wall_clock() -> int:

@@ -13,8 +13,9 @@ from copper_mcp.sandbox import customfields
 from copper_mcp.sandbox.customfields import DEFINITIONS, is_int
 from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import invalid, not_found
+from copper_mcp.sandbox.routing import Endpoint, guarded, ok, path_id, read_object
 from copper_mcp.sandbox.store import Store
-from copper_mcp.sandbox.web import Endpoint, caller_user, guarded, ok, path_id, read_object, sandbox_of
+from copper_mcp.sandbox.web import caller_user, sandbox_of
 
 ACCOUNT = {
     "id": 100624,

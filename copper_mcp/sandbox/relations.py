@@ -9,20 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from copper_mcp.sandbox.entities import RECORD_TYPES, record_exists
+from copper_mcp.sandbox.entities import FIELD_RELATIONS, RESOURCE_HOLDERS, record_exists
 from copper_mcp.sandbox.errors import invalid, not_found
-from copper_mcp.sandbox.records import FIELD_RELATIONS, LINKS, RESOURCE_HOLDERS
+from copper_mcp.sandbox.records import LINKS
+from copper_mcp.sandbox.recordtypes import BY_SINGULAR, RECORD_TYPES
 from copper_mcp.sandbox.store import Store
 
-# The documented pairs (either direction).
-ALLOWED: dict[str, frozenset[str]] = {
-    "lead": frozenset({"task"}),
-    "person": frozenset({"company", "opportunity", "task", "project"}),
-    "company": frozenset({"person", "opportunity", "task", "project"}),
-    "opportunity": frozenset({"company", "person", "task", "project"}),
-    "project": frozenset({"company", "person", "opportunity", "task"}),
-    "task": frozenset({"lead", "person", "company", "opportunity", "project"}),
-}
 _TYPE_ORDER = tuple(RECORD_TYPES)
 
 Key = tuple[str, int]
@@ -116,7 +108,7 @@ def remove_relation(store: Store, a: Key, b: Key) -> None:
 def _check_pair(store: Store, a: Key, b: Key) -> None:
     if not record_exists(store, RECORD_TYPES[a[0]], a[1]):
         raise not_found()
-    if b[0] not in ALLOWED[a[0]]:
+    if b[0] not in BY_SINGULAR[a[0]].related:
         raise invalid("resource", f"a {a[0]} cannot be related to a {b[0]}")
     if not record_exists(store, RECORD_TYPES[b[0]], b[1]):
         raise invalid("resource", f"no {b[0]} with id {b[1]}")

@@ -14,9 +14,10 @@ from typing import Any
 
 from copper_mcp.sandbox import customfields
 from copper_mcp.sandbox.customfields import is_int, is_number
-from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES, mdy_to_unix
+from copper_mcp.sandbox.entities import ENTITIES, mdy_to_unix
 from copper_mcp.sandbox.errors import invalid
 from copper_mcp.sandbox.records import Records
+from copper_mcp.sandbox.recordtypes import RECORD_TYPES
 from copper_mcp.sandbox.relations import relation_index
 
 MAX_REACHABLE = 100_000

@@ -12,29 +12,19 @@ from starlette.routing import BaseRoute, Route
 
 from copper_mcp.sandbox import customfields
 from copper_mcp.sandbox.customfields import is_int
-from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES
+from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import ApiError, invalid, not_found
+from copper_mcp.sandbox.recordtypes import RECORD_TYPES, TYPES
 from copper_mcp.sandbox.relations import add_relation, parse_resource, related_items, remove_relation
+from copper_mcp.sandbox.routing import guarded, ok, path_id, read_object, wants_computed
 from copper_mcp.sandbox.search import search
-from copper_mcp.sandbox.web import (
-    caller_user,
-    emit,
-    guarded,
-    ok,
-    path_id,
-    public_changes,
-    read_object,
-    sandbox_of,
-    wants_computed,
-)
+from copper_mcp.sandbox.web import caller_user, emit, public_changes, sandbox_of
 
 BULK_LIMIT = 10
 UPSERT_ID_LIMIT = 30
 """Beyond this many matches Copper's upsert 422 no longer lists the ids."""
-_RELATABLE = tuple(RECORD_TYPES.values())
 # A related type in a URL (/related/people) -> the type a link names (person).
 _TYPE_OF_PLURAL = {plural: singular for singular, plural in RECORD_TYPES.items()}
-_WITH_ACTIVITIES = ("leads", "people", "companies", "opportunities")
 
 
 # -- lead convert ---------------------------------------------------------------------------
@@ -365,16 +355,19 @@ def routes() -> list[BaseRoute]:
         Route("/people/fetch_by_email", guarded(fetch_by_email), methods=["POST"]),
     ]
     table += [
-        Route(f"/{plural}/{operation}", guarded(_bulk(plural, operation)), methods=["POST"])
-        for plural, entity in ENTITIES.items()
-        for operation in entity.bulk
+        Route(f"/{t.plural}/{operation}", guarded(_bulk(t.plural, operation)), methods=["POST"])
+        for t in TYPES
+        for operation in t.bulk
     ]
-    for plural in _RELATABLE:
+    for plural in RECORD_TYPES.values():
         table += [
             Route(f"/{plural}/{{id}}/related", guarded(_related_list(plural)), methods=["GET"]),
             Route(f"/{plural}/{{id}}/related/{{other}}", guarded(_related_list(plural)), methods=["GET"]),
             Route(f"/{plural}/{{id}}/related", guarded(_related_change(plural)), methods=["POST", "DELETE"]),
         ]
-    for plural in _WITH_ACTIVITIES:
-        table.append(Route(f"/{plural}/{{id}}/activities", guarded(_record_activities(plural)), methods=["POST"]))
+    table += [
+        Route(f"/{t.plural}/{{id}}/activities", guarded(_record_activities(t.plural)), methods=["POST"])
+        for t in TYPES
+        if t.with_activities
+    ]
     return table

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp
 
 from copper_mcp.sandbox import demo, reference, workflows
@@ -124,7 +124,8 @@ def create_app(config: SandboxConfig = SandboxConfig()) -> Starlette:  # noqa: B
     routes.extend(hub.routes())
     app = SandboxApp(
         config,
-        routes=[Mount(API_PATH, routes=routes)],
+        # No redirect from /people/ to /people: Copper answers an unknown path 404, in the envelope.
+        routes=[Mount(API_PATH, app=Router(routes, redirect_slashes=False))],
         middleware=[Middleware(Gatekeeper, config=config)],
         exception_handlers={HTTPException: _http_error, ApiError: _api_error},
     )

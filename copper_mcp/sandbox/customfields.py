@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from copper_mcp.sandbox.checks import choice, is_int, is_number, is_one_of
 from copper_mcp.sandbox.errors import invalid
 from copper_mcp.sandbox.recordtypes import RECORD_TYPES
 from copper_mcp.sandbox.store import Store
@@ -21,16 +21,6 @@ _OPTION_TYPES = ("Dropdown", "MultiSelect")
 _MIN_OPTIONS = {"Dropdown": 1, "MultiSelect": 2}
 # Copper documents String fields as "255 chars or less"; Text is the long form.
 _STRING_MAX = 255
-
-
-def is_int(value: Any) -> bool:
-    """True for a JSON integer (bools are not numbers here) that SQLite could store."""
-    return type(value) is int and -(2**63) <= value < 2**63
-
-
-def is_number(value: Any) -> bool:
-    """True for a finite JSON number."""
-    return (type(value) is int or type(value) is float) and math.isfinite(value)
 
 
 def definitions_for(store: Store, entity: str) -> list[dict[str, Any]]:
@@ -151,10 +141,7 @@ def validate_definition(store: Store, body: dict[str, Any], existing: dict[str, 
             raise invalid("name", "is required")
         doc["name"] = name
     if existing is None:
-        data_type = body.get("data_type")
-        if data_type not in DATA_TYPES:
-            raise invalid("data_type", f"must be one of {', '.join(DATA_TYPES)}")
-        doc["data_type"] = data_type
+        doc["data_type"] = choice("data_type", body.get("data_type"), DATA_TYPES)
     elif "data_type" in body and body["data_type"] != existing["data_type"]:
         raise invalid("data_type", "cannot be changed")
     if "canonical_name" in body:
@@ -164,7 +151,7 @@ def validate_definition(store: Store, body: dict[str, Any], existing: dict[str, 
         doc["canonical_name"] = canonical.lower() if canonical else None
     if "available_on" in body:
         available = body["available_on"]
-        if not isinstance(available, list) or not all(a in AVAILABLE_ON for a in available):
+        if not isinstance(available, list) or not all(is_one_of(a, AVAILABLE_ON) for a in available):
             raise invalid("available_on", f"must be an array of {', '.join(AVAILABLE_ON)}")
         doc["available_on"] = list(dict.fromkeys(available))
     if "is_filterable" in body:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from copper_mcp.sandbox import customfields
-from copper_mcp.sandbox.customfields import is_int, is_number
+from copper_mcp.sandbox.checks import choice, is_int, is_number, is_one_of
 from copper_mcp.sandbox.errors import invalid
 from copper_mcp.sandbox.recordtypes import BY_PLURAL, RECORD_TYPES, TYPES, RecordType
 from copper_mcp.sandbox.store import Store
@@ -27,6 +27,7 @@ SOCIAL_CATEGORIES = (
 )  # fmt: skip
 WEBSITE_CATEGORIES = ("work", "personal", "other")
 ADDRESS_KEYS = ("street", "city", "state", "postal_code", "country")
+ACTIVITY_CATEGORIES = ("user", "system")
 
 # Reference kinds that ``ref`` fields may point at (singular name -> store kind).
 REF_KINDS = {
@@ -90,7 +91,7 @@ def _ro(kind: str = "any", default: Any = None) -> Field:
 
 _STR = Field("str")
 _TAGS = Field("tags", default=[])
-_CUSTOM = Field("custom_fields", default={})
+_CUSTOM = Field("custom_fields", nullable=False, default={})  # values clear one by one (value: null)
 _NAME_PARTS = {"prefix": _STR, "first_name": _STR, "middle_name": _STR, "last_name": _STR, "suffix": _STR}
 _CONTACT = {
     "address": Field("address"),
@@ -332,9 +333,7 @@ def _check(name: str, spec: Field, value: Any, store: Store, entity: Entity) -> 
             raise invalid(name, "must be an integer from 0 to 100")
         return value
     if kind == "enum":
-        if value not in spec.choices:
-            raise invalid(name, f"must be one of {', '.join(spec.choices)}")
-        return value
+        return choice(name, value, spec.choices)
     if kind == "ref":
         assert spec.ref is not None
         if not is_int(value) or (value <= 0 and spec.ref != "activity_type"):
@@ -386,13 +385,13 @@ def _check(name: str, spec: Field, value: Any, store: Store, entity: Entity) -> 
             raise invalid(name, "must be an object with id and type")
         if kind == "resource" and value.get("id") is None and value.get("type") is None:
             return None  # Copper answers an unset related_resource as {"id":null,"type":null}
-        if value.get("type") not in allowed:
+        if not is_one_of(value.get("type"), allowed):
             raise invalid(name, f"type must be one of {', '.join(allowed)}")
         if not record_exists(store, allowed[value["type"]], value.get("id")):
             raise invalid(name, f"no {value['type']} with id {value.get('id')!r}")
         return {"id": value["id"], "type": value["type"]}
     if kind == "activity_type":
-        if not isinstance(value, dict) or value.get("category") not in ("user", "system"):
+        if not isinstance(value, dict) or not is_one_of(value.get("category"), ACTIVITY_CATEGORIES):
             raise invalid(name, 'must be an object like {"category": "user", "id": 0}')
         found = store.get("activity_types", value["id"]) if is_int(value.get("id")) else None
         if found is None or found["category"] != value["category"]:
@@ -423,6 +422,6 @@ def _contact_entry(name: str, entry: Any, key: str, categories: tuple[str, ...])
         raise invalid(name, f"{text!r} is not an email address")
     # Category is required by Copper's docs; defaulting it keeps hand-written calls working.
     category = entry.get("category", "work" if "work" in categories else "other")
-    if category not in categories:
+    if not is_one_of(category, categories):
         raise invalid(name, f"category must be one of {', '.join(categories)}")
     return {key: text.strip(), "category": category}

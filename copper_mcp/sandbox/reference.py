@@ -10,10 +10,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from copper_mcp.sandbox import customfields
-from copper_mcp.sandbox.customfields import DEFINITIONS, is_int
-from copper_mcp.sandbox.entities import ENTITIES
+from copper_mcp.sandbox.checks import is_int
+from copper_mcp.sandbox.customfields import DEFINITIONS
+from copper_mcp.sandbox.entities import ACTIVITY_CATEGORIES, ENTITIES
 from copper_mcp.sandbox.errors import invalid, not_found
-from copper_mcp.sandbox.routing import Endpoint, guarded, ok, path_id, read_object
+from copper_mcp.sandbox.routing import Endpoint, guarded, ok, path_id, query_choice, query_flag, read_object
 from copper_mcp.sandbox.store import Store
 from copper_mcp.sandbox.web import caller_user, sandbox_of
 
@@ -157,7 +158,7 @@ def _listing(kind: str) -> Any:
 async def activity_types(request: Request) -> JSONResponse:
     """GET /activity_types: an object with ``user`` and ``system`` lists, not an array."""
     kinds = sandbox_of(request).store.list("activity_types")
-    return ok({cat: [k for k in kinds if k["category"] == cat] for cat in ("user", "system")})
+    return ok({cat: [k for k in kinds if k["category"] == cat] for cat in ACTIVITY_CATEGORIES})
 
 
 # -- custom field definitions --------------------------------------------------------------
@@ -212,13 +213,8 @@ async def delete_definition(request: Request) -> JSONResponse:
 
 async def tags(request: Request) -> JSONResponse:
     """GET /tags: every tag in use with its count (shape not documented: ``{"name", "count"}``)."""
-    params = request.query_params
-    sort_by = params.get("sort_by", "name")
-    if sort_by not in ("name", "count"):
-        raise invalid("sort_by", "must be name or count")
-    names_only = params.get("tag_names_only", "false").lower()
-    if names_only not in ("true", "false"):
-        raise invalid("tag_names_only", "must be true or false")
+    sort_by = query_choice(request, "sort_by", ("name", "count"), "name")
+    names_only = query_flag(request, "tag_names_only")
     counts: dict[str, int] = {}
     spelling: dict[str, str] = {}
     records = sandbox_of(request).records
@@ -232,9 +228,9 @@ async def tags(request: Request) -> JSONResponse:
     keys = sorted(counts)
     if sort_by == "count":
         keys.sort(key=lambda k: (-counts[k], k))
-    if names_only == "true":
+    if names_only:
         # last_tag_value is a cursor: continue after that name (name order only makes sense here).
-        last = params.get("last_tag_value")
+        last = request.query_params.get("last_tag_value")
         if last is not None:
             keys = [k for k in sorted(counts) if k > last.lower()]
         return ok([spelling[k] for k in keys])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from copper_mcp.sandbox.checks import is_one_of
 from copper_mcp.sandbox.entities import FIELD_RELATIONS, RESOURCE_HOLDERS, record_exists
 from copper_mcp.sandbox.errors import invalid, not_found
 from copper_mcp.sandbox.records import LINKS
@@ -53,7 +54,7 @@ def related_items(store: Store, singular: str, id: int, only: str | None = None)
 def parse_resource(body: Any) -> Key:
     """Read ``{"resource": {"id": N, "type": "person"}}``."""
     resource = body.get("resource") if isinstance(body, dict) else None
-    if not isinstance(resource, dict) or resource.get("type") not in RECORD_TYPES:
+    if not isinstance(resource, dict) or not is_one_of(resource.get("type"), RECORD_TYPES):
         raise invalid("resource", 'must be an object like {"id": 1, "type": "person"}')
     if type(resource.get("id")) is not int:
         raise invalid("resource", "id must be an integer")

@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from copper_mcp.sandbox.checks import choice
 from copper_mcp.sandbox.errors import ApiError, error_response, not_found
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,12 @@ async def read_json(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        body = json.loads(raw, parse_constant=_reject_constant)
+        # Lone surrogates ("\\ud800") parse but are not Unicode, so no answer could echo them.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError, UnicodeError) as exc:
         raise ApiError(400, "Malformed JSON in request body") from exc
+    return body
 
 
 async def read_object(request: Request) -> dict[str, Any]:
@@ -52,9 +56,20 @@ def path_id(request: Request, name: str = "id") -> int:
     return int(text)
 
 
+def query_choice(request: Request, name: str, choices: Collection[str], default: str) -> str:
+    """A query parameter that must be one of ``choices``; absent means ``default``; else a 422."""
+    value = request.query_params.get(name)
+    return default if value is None else choice(name, value, choices)
+
+
+def query_flag(request: Request, name: str) -> bool:
+    """A ``true``/``false`` query parameter (any case); absent is false; anything else a 422."""
+    return choice(name, request.query_params.get(name, "false").lower(), ("true", "false")) == "true"
+
+
 def wants_computed(request: Request) -> bool:
     """``?custom_field_computed_values=true`` adds option names next to custom field values."""
-    return request.query_params.get("custom_field_computed_values", "").lower() == "true"
+    return query_flag(request, "custom_field_computed_values")
 
 
 def ok(body: Any, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from copper_mcp.sandbox.checks import choice
 from copper_mcp.sandbox.config import SandboxConfig
 from copper_mcp.sandbox.errors import ApiError, invalid, not_found
 from copper_mcp.sandbox.recordtypes import BY_SINGULAR, WEBHOOK_TYPES
@@ -95,8 +96,8 @@ class WebhookHub:
         body = await read_object(request)
         doc = {
             "target": self._valid_target(body.get("target")),
-            "type": _valid_choice(body.get("type"), "type", WEBHOOK_TYPES),
-            "event": _valid_choice(body.get("event"), "event", EVENTS),
+            "type": choice("type", body.get("type"), WEBHOOK_TYPES),
+            "event": choice("event", body.get("event"), EVENTS),
             "secret": _valid_secret(body.get("secret")),
             "headers": _valid_headers(body.get("headers")),
             "custom_field_computed_values": _valid_flag(body.get("custom_field_computed_values")),
@@ -275,12 +276,6 @@ def _present(doc: Mapping[str, Any]) -> dict[str, Any]:
         "custom_field_computed_values": bool(doc.get("custom_field_computed_values")),
         "created_at": doc["created_at"],
     }
-
-
-def _valid_choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise invalid(field, f"must be one of {', '.join(choices)}")
-    return str(value)
 
 
 def _string_pairs(value: Any, field: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from copper_mcp.sandbox import customfields
-from copper_mcp.sandbox.customfields import is_int
+from copper_mcp.sandbox.checks import is_int, is_one_of
 from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import ApiError, invalid, not_found
 from copper_mcp.sandbox.recordtypes import RECORD_TYPES, TYPES
@@ -169,7 +169,7 @@ async def upsert_lead(request: Request) -> Response:
     if not isinstance(properties, dict):
         raise invalid("properties", "must be an object of lead fields")
     match = body.get("match")
-    if not isinstance(match, dict) or match.get("field_name") not in ("name", "email", "custom"):
+    if not isinstance(match, dict) or not is_one_of(match.get("field_name"), ("name", "email", "custom")):
         raise invalid("match", 'must be {"field_name": "name"|"email"|"custom", "field_value": ...}')
     matches = [lead for lead in records.live("leads") if _upsert_matcher(request, match)(lead)]
     if len(matches) > UPSERT_ID_LIMIT:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp
 
-from copper_mcp.sandbox import demo, reference, workflows
+from copper_mcp.sandbox import demo, layouts, reference, workflows
 from copper_mcp.sandbox.config import API_PATH, SandboxConfig
 from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import ApiError, error_response, not_found
@@ -118,7 +118,7 @@ def create_app(config: SandboxConfig = SandboxConfig()) -> Starlette:  # noqa: B
         if config.demo_data:
             demo.populate(store, config.seed)
     hub = WebhookHub(store, config)
-    routes: list[BaseRoute] = [*workflows.routes(), *reference.routes()]
+    routes: list[BaseRoute] = [*workflows.routes(), *reference.routes(), *layouts.routes()]
     for plural in ENTITIES:
         routes.extend(record_routes(plural))
     routes.extend(hub.routes())

@@ -80,21 +80,24 @@ def check_value(definition: dict[str, Any], value: Any, field: str = "custom_fie
         if not is_number(value):
             raise invalid(field, f"{name} must be a number")
         return value
-    # Connect: links to other records; the sandbox keeps the id list as given.
-    if isinstance(value, list) and all(is_int(v) for v in value):
-        return value
-    raise invalid(field, f"{name} must be an array of record ids")
+    # Connect: the value lists the records a link joins; links change through /related_links.
+    raise invalid(field, f"{name} is a Connect field: link records with /related_links")
 
 
-def render(store: Store, entity: str, stored: dict[str, Any], computed: bool) -> list[dict[str, Any]]:
+def render(
+    store: Store, entity: str, stored: dict[str, Any], computed: bool, connected: dict[int, list[int]]
+) -> list[dict[str, Any]]:
     """The ``custom_fields`` array of a response: every available definition, null where unset.
 
-    Values whose options were since removed read as null (Copper drops them too).
+    Values whose options were since removed read as null (Copper drops them too). A Connect
+    field's value is ``connected[definition id]``, the ids the record links to (see connect.py).
     """
     rendered = []
     for definition in definitions_for(store, entity):
-        value = stored.get(str(definition["id"]))
-        value = _still_valid(definition, value)
+        if definition["data_type"] == "Connect":
+            value = connected.get(definition["id"])
+        else:
+            value = _still_valid(definition, stored.get(str(definition["id"])))
         entry: dict[str, Any] = {"custom_field_definition_id": definition["id"], "value": value}
         if computed:
             entry["computed_value"] = computed_value(definition, value)

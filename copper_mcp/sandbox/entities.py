@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from copper_mcp.sandbox import customfields
+from copper_mcp.sandbox import activitytypes, customfields
 from copper_mcp.sandbox.checks import choice, is_int, is_number, is_one_of
 from copper_mcp.sandbox.errors import invalid
 from copper_mcp.sandbox.recordtypes import BY_PLURAL, RECORD_TYPES, TYPES, RecordType
@@ -27,7 +27,6 @@ SOCIAL_CATEGORIES = (
 )  # fmt: skip
 WEBSITE_CATEGORIES = ("work", "personal", "other")
 ADDRESS_KEYS = ("street", "city", "state", "postal_code", "country")
-ACTIVITY_CATEGORIES = ("user", "system")
 
 # Reference kinds that ``ref`` fields may point at (singular name -> store kind).
 REF_KINDS = {
@@ -39,7 +38,6 @@ REF_KINDS = {
     "lead_status": "lead_statuses",
     "pipeline": "pipelines",
     "pipeline_stage": "pipeline_stages",
-    "activity_type": "activity_types",
 }
 _MAX_UNIX = 2**40  # far beyond any real date, small enough to stay an exact JSON number
 _MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -51,7 +49,8 @@ class Field:
 
     kind: str
     """str | int | number | bool | enum | ref | unix | mdy | percent | emails | email | phones |
-    socials | websites | address | tags | resource | parent | activity_type | custom_fields | any"""
+    socials | websites | address | tags | resource | parent | activity_type | custom_activity_type |
+    custom_fields | any"""
     ref: str | None = None
     choices: tuple[str, ...] = ()
     writable: bool = True
@@ -225,7 +224,7 @@ TASKS = Entity(
         "details": _STR,
         "tags": _TAGS,
         "custom_fields": _CUSTOM,
-        "custom_activity_type_id": Field("ref", "activity_type"),
+        "custom_activity_type_id": Field("custom_activity_type"),
         **_TIMES,
     },
 )
@@ -336,7 +335,7 @@ def _check(name: str, spec: Field, value: Any, store: Store, entity: Entity) -> 
         return choice(name, value, spec.choices)
     if kind == "ref":
         assert spec.ref is not None
-        if not is_int(value) or (value <= 0 and spec.ref != "activity_type"):
+        if not is_int(value) or value <= 0:
             raise invalid(name, f"Invalid value for {name}: IDs must be positive integers: {value}")
         if not record_exists(store, REF_KINDS[spec.ref], value):
             raise invalid(name, f"no {spec.ref} with id {value}")
@@ -391,9 +390,9 @@ def _check(name: str, spec: Field, value: Any, store: Store, entity: Entity) -> 
             raise invalid(name, f"no {value['type']} with id {value.get('id')!r}")
         return {"id": value["id"], "type": value["type"]}
     if kind == "activity_type":
-        if not isinstance(value, dict) or not is_one_of(value.get("category"), ACTIVITY_CATEGORIES):
+        if not isinstance(value, dict) or not is_one_of(value.get("category"), activitytypes.CATEGORIES):
             raise invalid(name, 'must be an object like {"category": "user", "id": 0}')
-        found = store.get("activity_types", value["id"]) if is_int(value.get("id")) else None
+        found = store.get(activitytypes.KIND, value["id"]) if is_int(value.get("id")) else None
         if found is None or found["category"] != value["category"]:
             raise invalid(name, "unknown activity type")
         if found["category"] != "user":
@@ -401,6 +400,8 @@ def _check(name: str, spec: Field, value: Any, store: Store, entity: Entity) -> 
         if found.get("is_disabled"):
             raise invalid(name, "this activity type is disabled")
         return {"id": found["id"], "category": found["category"]}
+    if kind == "custom_activity_type":
+        return activitytypes.check_task_type(store, name, value)
     if kind == "custom_fields":
         return {str(k): v for k, v in customfields.validate_values(store, entity.singular, value, name).items()}
     raise AssertionError(f"unknown field kind {kind}")  # a programming error in the tables above

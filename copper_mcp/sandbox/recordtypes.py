@@ -28,6 +28,8 @@ class RecordType:
     """Bulk operations (``bulk_create``, ``bulk_update``)."""
     webhook_type: str = ""
     """The ``type`` webhook subscriptions use for it; empty means the singular name."""
+    connect_type: str = ""
+    """The ``entity_type`` Connect-field links (``/related_links``) spell it with; empty: not linkable."""
 
     @property
     def watched_as(self) -> str:
@@ -38,20 +40,22 @@ class RecordType:
 _BOTH_BULK = ("bulk_create", "bulk_update")
 
 TYPES: tuple[RecordType, ...] = (
-    RecordType("lead", "leads", frozenset({"task"}), with_activities=True, bulk=_BOTH_BULK),
+    RecordType("lead", "leads", frozenset({"task"}), with_activities=True, bulk=_BOTH_BULK, connect_type="lead"),
     RecordType(
         "person", "people", frozenset({"company", "opportunity", "task", "project"}),
-        with_activities=True, bulk=_BOTH_BULK,
+        with_activities=True, bulk=_BOTH_BULK, connect_type="people",
     ),
     RecordType(
         "company", "companies", frozenset({"person", "opportunity", "task", "project"}),
-        with_activities=True, bulk=_BOTH_BULK,
+        with_activities=True, bulk=_BOTH_BULK, connect_type="organization",
     ),
     RecordType(
         "opportunity", "opportunities", frozenset({"company", "person", "task", "project"}),
-        with_activities=True, bulk=("bulk_create",),
+        with_activities=True, bulk=("bulk_create",), connect_type="opportunity",
     ),
-    RecordType("project", "projects", frozenset({"company", "person", "opportunity", "task"})),
+    RecordType(
+        "project", "projects", frozenset({"company", "person", "opportunity", "task"}), connect_type="project"
+    ),
     # A task relates to at most one record of any other type (see relations.py).
     RecordType("task", "tasks", frozenset({"lead", "person", "company", "opportunity", "project"})),
     RecordType("activity", "activities", bulk=("bulk_create",), webhook_type="activity_log"),

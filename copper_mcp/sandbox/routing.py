@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from copper_mcp.sandbox.checks import choice
-from copper_mcp.sandbox.errors import ApiError, error_response, not_found
+from copper_mcp.sandbox.errors import ApiError, error_response, invalid, not_found
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +48,27 @@ async def read_object(request: Request) -> dict[str, Any]:
     return body
 
 
+def _as_id(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def path_id(request: Request, name: str = "id") -> int:
     """An integer id from the path; anything else cannot name a record, so 404."""
-    text = str(request.path_params.get(name, ""))
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
+    id = _as_id(str(request.path_params.get(name, "")))
+    if id is None:
         raise not_found()
-    return int(text)
+    return id
+
+
+def query_id(request: Request, name: str) -> int | None:
+    """An integer id from the query, None when absent; anything else is a 422 naming it."""
+    text = request.query_params.get(name)
+    if text is None:
+        return None
+    id = _as_id(text)
+    if id is None:
+        raise invalid(name, f"must be an integer id, not {text!r}")
+    return id
 
 
 def query_choice(request: Request, name: str, choices: Collection[str], default: str) -> str:

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from copper_mcp.sandbox import customfields
+from copper_mcp.sandbox import activitytypes, customfields
 from copper_mcp.sandbox.checks import choice, is_int, is_number, is_one_of
-from copper_mcp.sandbox.entities import ACTIVITY_CATEGORIES, ENTITIES, mdy_to_unix
+from copper_mcp.sandbox.entities import ENTITIES, mdy_to_unix
 from copper_mcp.sandbox.errors import invalid
 from copper_mcp.sandbox.records import Records
 from copper_mcp.sandbox.recordtypes import RECORD_TYPES
@@ -334,7 +334,7 @@ def _resource(name: str, value: Any, ctx: Context) -> Predicate:
 
 def _activity_types(name: str, value: Any, _ctx: Context) -> Predicate:
     if not isinstance(value, list) or not all(
-        isinstance(v, dict) and is_int(v.get("id")) and is_one_of(v.get("category"), ACTIVITY_CATEGORIES)
+        isinstance(v, dict) and is_int(v.get("id")) and is_one_of(v.get("category"), activitytypes.CATEGORIES)
         for v in value
     ):
         raise invalid(name, 'must be an array like [{"id": 0, "category": "user"}]')
@@ -356,8 +356,9 @@ def _custom_fields(name: str, value: Any, ctx: Context) -> Predicate:
         definition = defs[def_id]
         if not definition.get("is_filterable"):
             raise invalid(name, f"{definition['name']} is not filterable")
-        if definition["data_type"] == "Text":
-            raise invalid(name, f"{definition['name']} is a Text field; Text fields are not searchable")
+        if definition["data_type"] in ("Text", "Connect"):
+            kind = definition["data_type"]
+            raise invalid(name, f"{definition['name']} is a {kind} field; {kind} fields are not searchable")
         checks.append(_custom_check(name, definition, item))
 
     def match(doc: Doc) -> bool:

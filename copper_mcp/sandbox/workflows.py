@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from copper_mcp.sandbox import customfields
+from copper_mcp.sandbox import connect, customfields
 from copper_mcp.sandbox.checks import is_int, is_one_of
 from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import ApiError, invalid, not_found
 from copper_mcp.sandbox.recordtypes import RECORD_TYPES, TYPES
 from copper_mcp.sandbox.relations import add_relation, parse_resource, related_items, remove_relation
-from copper_mcp.sandbox.routing import guarded, ok, path_id, read_object, wants_computed
+from copper_mcp.sandbox.routing import guarded, ok, path_id, query_id, read_object, wants_computed
 from copper_mcp.sandbox.search import search
 from copper_mcp.sandbox.web import caller_user, emit, public_changes, sandbox_of
 
@@ -347,12 +347,50 @@ async def fetch_by_email(request: Request) -> Response:
     raise not_found()
 
 
+# -- Connect-field links (see connect.py) ------------------------------------------------------------------
+
+
+async def list_related_links(request: Request) -> Response:
+    """GET /related_links?source_type=&source_id=, optionally &custom_field_definition_id=."""
+    store = sandbox_of(request).store
+    source_type = connect.entity_type("source_type", request.query_params.get("source_type"))
+    source_id = query_id(request, "source_id")
+    if source_id is None:
+        raise invalid("source_id", "is required")
+    field_id = query_id(request, "custom_field_definition_id")
+    if field_id is not None:
+        connect.connect_definition(store, field_id)
+    if not connect.exists(store, (source_type, source_id)):
+        raise not_found()
+    links = [
+        link
+        for link in connect.live_links(store, (source_type, source_id))
+        if field_id in (None, link["custom_field_definition_id"])
+    ]
+    return ok([connect.present(store, link) for link in links])
+
+
+async def create_related_link(request: Request) -> Response:
+    """POST /related_links: link two records through a Connect field."""
+    store = sandbox_of(request).store
+    link = connect.create(store, await read_object(request))
+    return ok(connect.present(store, link))
+
+
+async def delete_related_link(request: Request) -> Response:
+    """DELETE /related_links/{id}: the link and its mirror."""
+    return ok({"ids": connect.delete(sandbox_of(request).store, path_id(request)), "is_deleted": True})
+
+
 def routes() -> list[BaseRoute]:
     """Routes relative to /developer_api/v1 (listed before the generic /{entity}/{id} routes)."""
     table: list[BaseRoute] = [
         Route("/leads/upsert", guarded(upsert_lead), methods=["PUT"]),
         Route("/leads/{id}/convert", guarded(convert_lead), methods=["POST"]),
         Route("/people/fetch_by_email", guarded(fetch_by_email), methods=["POST"]),
+        Route("/related_links", guarded(list_related_links), methods=["GET"]),
+        Route("/related_links", guarded(create_related_link), methods=["POST"]),
+        Route("/related_links/{id}", guarded(delete_related_link), methods=["DELETE"]),
     ]
     table += [
         Route(f"/{t.plural}/{operation}", guarded(_bulk(t.plural, operation)), methods=["POST"])

@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 import httpx2
 import hypothesis
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +37,8 @@ from copper_mcp.sandbox import SandboxConfig, create_app
 from copper_mcp.sandbox.entities import REF_KINDS
 from copper_mcp.sandbox.recordtypes import BY_PLURAL, RECORD_TYPES
 
-from .apispec import resolve, spec
+from . import apispec
+from .apispec import spec
 from .support import BASE_URL, HEADERS
 
 Strategy = st.SearchStrategy[Any]
@@ -101,15 +103,100 @@ class Operation:
         return found
 
 
+# Routes the sandbox serves that the API description does not list yet (Copper documents them;
+# see the sandbox's activitytypes.py, layouts.py and connect.py). Each one drops out of this
+# list as soon as the description lists its method and path.
+UNDESCRIBED: dict[str, Any] = yaml.safe_load(
+    """
+/custom_activity_types:
+  get: {operationId: listCustomActivityTypes}
+  post:
+    operationId: createCustomActivityType
+    requestBody: {content: {application/json: {schema: {$ref: '#/x-undescribed/CustomActivityType'}}}}
+/custom_activity_types/{id}:
+  get: {operationId: getCustomActivityType, parameters: [{$ref: '#/components/parameters/Id'}]}
+  put:
+    operationId: updateCustomActivityType
+    parameters: [{$ref: '#/components/parameters/Id'}]
+    requestBody: {content: {application/json: {schema: {$ref: '#/x-undescribed/CustomActivityType'}}}}
+/field_layouts/by_entity/{entity}:
+  get:
+    operationId: getFieldLayout
+    parameters:
+      - name: entity
+        in: path
+        schema: {type: string, enum: [leads, people, companies, opportunities, projects, tasks]}
+      - {name: pipeline_id, in: query, schema: {type: integer, x-copper-ref: pipeline}}
+/related_links:
+  get:
+    operationId: listRelatedLinks
+    parameters:
+      - {name: source_type, in: query, schema: {$ref: '#/x-undescribed/LinkEntityType'}}
+      - {name: source_id, in: query, schema: {type: integer, x-copper-ref: person}}
+      - {name: custom_field_definition_id, in: query, schema: {type: integer, x-copper-ref: connect_fields}}
+  post:
+    operationId: createRelatedLink
+    requestBody:
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [custom_field_definition_id, source, target]
+            properties:
+              custom_field_definition_id: {type: integer, x-copper-ref: connect_fields}
+              source: {$ref: '#/x-undescribed/LinkEnd'}
+              target: {$ref: '#/x-undescribed/LinkEnd'}
+/related_links/{id}:
+  delete: {operationId: deleteRelatedLink, parameters: [{$ref: '#/components/parameters/Id'}]}
+"""
+)
+UNDESCRIBED_SCHEMAS: dict[str, Any] = yaml.safe_load(
+    """
+CustomActivityType:
+  type: object
+  required: [name, icon_type]
+  properties: {name: {type: string}, icon_type: {type: string, enum: [Phone, Event, Todo, Room]}}
+# People first and most: the demo's Connect field links people, so most drawn links can exist.
+LinkEntityType: {type: string, enum: [people, person, people, organization, user]}
+LinkEnd:
+  type: object
+  required: [id, entity_type]
+  properties: {id: {type: integer, x-copper-ref: person}, entity_type: {$ref: '#/x-undescribed/LinkEntityType'}}
+"""
+)
+
+
+_UNDESCRIBED_REF = "#/x-undescribed/"
+
+
+def resolve(node: Any) -> Any:
+    """``apispec.resolve``, which also follows refs into ``UNDESCRIBED_SCHEMAS``."""
+    while isinstance(node, dict) and "$ref" in node:
+        ref = node["$ref"]
+        if ref.startswith(_UNDESCRIBED_REF):
+            node = UNDESCRIBED_SCHEMAS[ref.removeprefix(_UNDESCRIBED_REF)]
+        else:
+            node = apispec.resolve({"$ref": ref})
+    return node
+
+
 def operations() -> list[Operation]:
-    """Every operation of the API description, in its order."""
+    """Every operation of the API description, in its order, then the routes it does not list yet."""
     methods = ("get", "post", "put", "delete")
-    return [
+    described = [
         Operation(method.upper(), path, details)
         for path, item in spec()["paths"].items()
         for method, details in item.items()
         if method in methods
     ]
+    known = {(op.method, op.path) for op in described}
+    extra = [
+        Operation(method.upper(), path, details)
+        for path, item in UNDESCRIBED.items()
+        for method, details in item.items()
+        if (method.upper(), path) not in known
+    ]
+    return described + extra
 
 
 def _config(transport: httpx2.MockTransport) -> SandboxConfig:
@@ -177,6 +264,8 @@ def demo_ids() -> DemoIds:
         definitions = listed("GET", "/custom_field_definitions")
         by_kind["custom_field_definitions"] = tuple(d["id"] for d in definitions)
         by_kind["custom_field_options"] = tuple(o["id"] for d in definitions for o in d.get("options", []))
+        by_kind["custom_activity_types"] = tuple(t["id"] for t in listed("GET", "/custom_activity_types"))
+        by_kind["connect_fields"] = tuple(d["id"] for d in definitions if d["data_type"] == "Connect")
         grouped = listed("GET", "/activity_types")
     kinds = tuple({"category": t["category"], "id": t["id"]} for group in grouped.values() for t in group)
     return DemoIds(by_kind, kinds)
@@ -250,9 +339,10 @@ def _shape(schema: dict[str, Any], name: str) -> Strategy:
     if kind == "integer":
         if "minimum" in schema or "maximum" in schema:
             return st.integers(schema.get("minimum", -_BOUND), schema.get("maximum", _BOUND))
-        if name == "custom_field_definition_id":
+        if name == "custom_field_definition_id" and ref is None:
             return _some_id("custom_field_definitions")
-        return _some_id(REF_KINDS.get(str(ref)))
+        # A ref names a record or reference kind, or (in UNDESCRIBED) a pool of demo_ids directly.
+        return _some_id(REF_KINDS.get(str(ref), ref))
     if kind == "number":
         return st.integers(-_BOUND, _BOUND) | st.floats(-1e12, 1e12, allow_nan=False)
     if kind == "boolean":
@@ -372,6 +462,9 @@ def _query_value(schema: dict[str, Any], wrong: bool) -> Strategy:
         right: Strategy = st.sampled_from([str(v) for v in schema["enum"]])
     elif schema.get("type") == "boolean":
         right = st.sampled_from(["true", "false"])
+    elif schema.get("type") == "integer":
+        ref = schema.get("x-copper-ref")
+        right = _some_id(REF_KINDS.get(str(ref), ref)).map(str)
     else:
         right = st.text(max_size=8)
     return (right | st.text(max_size=8)) if wrong else right

@@ -57,6 +57,11 @@ ROWS: list[tuple[str, str, Any, str]] = [
     ("POST", "/custom_field_definitions", {"name": "x", "data_type": {}}, "data_type"),
     ("PUT", "/custom_field_definitions/{id}", {"available_on": [{}]}, "available_on"),
     ("PUT", "/people/{id}", {"custom_fields": None}, "custom_fields"),
+    ("PUT", "/tasks/{id}", {"custom_activity_type_id": {}}, "custom_activity_type_id"),
+    ("POST", "/custom_activity_types", {"name": {}, "icon_type": "Phone"}, "name"),
+    ("PUT", "/custom_activity_types/{id}", {"icon_type": {}}, "icon_type"),
+    ("POST", "/related_links", {"custom_field_definition_id": {}, "source": {}, "target": {}},
+     "custom_field_definition_id"),
     ("POST", "/people", {"name": "x", "emails": [{"email": "a@b.example", "category": {}}]}, "emails"),
 ]  # fmt: skip
 
@@ -70,8 +75,8 @@ async def _fill(client: httpx2.AsyncClient, path: str) -> str:
         subscription = {"target": "https://hooks.example/in", "type": "lead", "event": "new"}
         made = await client.post("/webhooks", json=subscription)
         return path.format(id=made.json()["id"])
-    if collection == "custom_field_definitions":
-        return path.format(id=(await client.get("/custom_field_definitions")).json()[0]["id"])
+    if collection in ("custom_field_definitions", "custom_activity_types"):
+        return path.format(id=(await client.get(f"/{collection}")).json()[0]["id"])
     found = await client.post(f"/{collection}/search", json={"page_size": 1})
     return path.format(id=found.json()[0]["id"])
 
@@ -115,6 +120,9 @@ async def test_an_unparseable_body_is_a_400(raw: bytes) -> None:
         ("/tags?sort_by=size", "sort_by"),
         ("/tags?tag_names_only=maybe", "tag_names_only"),
         ("/people/{id}?custom_field_computed_values=yes", "custom_field_computed_values"),
+        ("/related_links?source_type=people&source_id=x", "source_id"),
+        ("/related_links?source_type=1&source_id=1", "source_type"),
+        ("/field_layouts/by_entity/opportunities?pipeline_id=x", "pipeline_id"),
     ],
 )
 async def test_a_wrong_query_value_is_a_422_naming_it(path: str, field: str) -> None:
@@ -122,9 +130,20 @@ async def test_a_wrong_query_value_is_a_422_naming_it(path: str, field: str) -> 
         assert invalid_field(await client.get(await _fill(client, path)), field)
 
 
-@pytest.mark.parametrize("path", ["/people/", "/people/abc", "/webhooks/", "/custom_field_definitions/x"])
-async def test_a_path_that_names_no_record_is_a_404_in_the_envelope(path: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/people/"),
+        ("GET", "/people/abc"),
+        ("GET", "/webhooks/"),
+        ("GET", "/custom_field_definitions/x"),
+        ("GET", "/custom_activity_types/x"),
+        ("DELETE", "/related_links/x"),
+        ("GET", "/field_layouts/by_entity/x"),
+    ],
+)
+async def test_a_path_that_names_no_record_is_a_404_in_the_envelope(method: str, path: str) -> None:
     async with sandbox() as client:
-        answer = await client.get(path)
+        answer = await client.request(method, path)
         assert answer.status_code == 404
         assert answer.json() == {"success": False, "status": 404, "message": "Resource not found"}

@@ -199,14 +199,6 @@ def operations() -> list[Operation]:
     return described + extra
 
 
-def _config(transport: httpx2.MockTransport) -> SandboxConfig:
-    return SandboxConfig(
-        requests_per_minute=10**9,
-        bulk_requests_per_second=10**9,
-        webhook_transport=transport,
-    )
-
-
 Send = Callable[[str, str, dict[str, str], bytes | None], httpx2.Response]
 
 
@@ -219,7 +211,8 @@ def running_sandbox() -> Iterator[Send]:
     """
     with asyncio.Runner() as runner:
         webhooks_go_nowhere = httpx2.MockTransport(lambda _request: httpx2.Response(204))
-        app = create_app(_config(webhooks_go_nowhere))
+        unlimited = {"requests_per_minute": 10**9, "bulk_requests_per_second": 10**9}
+        app = create_app(SandboxConfig(webhook_transport=webhooks_go_nowhere, **unlimited))
         client = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE_URL, headers=HEADERS)
 
         def send(method: str, path: str, query: dict[str, str], body: bytes | None) -> httpx2.Response:

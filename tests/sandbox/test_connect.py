@@ -114,6 +114,16 @@ async def test_a_deleted_record_takes_its_links_along() -> None:
         assert all(x["target"]["id"] != bo["id"] for x in await _links(client, "people", ada["id"]))
 
 
+async def test_a_deleted_connect_field_takes_its_links_along() -> None:
+    async with sandbox() as client:
+        field = await _referred_by(client)
+        people = await _people(client, 200)
+        linked = [p for p in people if await _links(client, "people", p["id"])]
+        assert linked
+        await client.delete(f"/custom_field_definitions/{field['id']}")
+        assert [p for p in linked if await _links(client, "people", p["id"])] == []
+
+
 @pytest.mark.parametrize(
     ("make", "field"),
     [

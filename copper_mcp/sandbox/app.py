@@ -9,29 +9,20 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp
 
-from copper_mcp.sandbox import demo, reference, workflows
+from copper_mcp.sandbox import demo, layouts, reference, workflows
 from copper_mcp.sandbox.config import API_PATH, SandboxConfig
 from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import ApiError, error_response, not_found
 from copper_mcp.sandbox.guards import FaultInjector, Gatekeeper
 from copper_mcp.sandbox.records import Records
+from copper_mcp.sandbox.routing import guarded, ok, path_id, read_object, wants_computed
 from copper_mcp.sandbox.search import search
 from copper_mcp.sandbox.store import Store
-from copper_mcp.sandbox.web import (
-    Sandbox,
-    caller_user,
-    emit,
-    guarded,
-    ok,
-    path_id,
-    public_changes,
-    read_object,
-    sandbox_of,
-    wants_computed,
-)
+from copper_mcp.sandbox.web import Sandbox, caller_user, emit, public_changes, sandbox_of
+from copper_mcp.sandbox.webhooks import WebhookHub
 
 # -- record routes ---------------------------------------------------------------------------
 
@@ -121,22 +112,20 @@ def create_app(config: SandboxConfig = SandboxConfig()) -> Starlette:  # noqa: B
     works under ``httpx2.ASGITransport``. With ``db_path`` pointing at an existing
     sandbox file, its data is kept and no demo data is added.
     """
-    # Imported here: the webhook module imports this package's public names.
-    from copper_mcp.sandbox.webhooks import WebhookHub
-
     store = Store(config.db_path)
     if not reference.is_installed(store):
         reference.install_base(store)
         if config.demo_data:
             demo.populate(store, config.seed)
     hub = WebhookHub(store, config)
-    routes: list[BaseRoute] = [*workflows.routes(), *reference.routes()]
+    routes: list[BaseRoute] = [*workflows.routes(), *reference.routes(), *layouts.routes()]
     for plural in ENTITIES:
         routes.extend(record_routes(plural))
     routes.extend(hub.routes())
     app = SandboxApp(
         config,
-        routes=[Mount(API_PATH, routes=routes)],
+        # No redirect from /people/ to /people: Copper answers an unknown path 404, in the envelope.
+        routes=[Mount(API_PATH, app=Router(routes, redirect_slashes=False))],
         middleware=[Middleware(Gatekeeper, config=config)],
         exception_handlers={HTTPException: _http_error, ApiError: _api_error},
     )

@@ -24,7 +24,10 @@ class Faults:
     """Share of requests that hang for ``timeout_seconds`` before answering."""
     timeout_seconds: float = 60.0
     drop_rate: float = 0.0
-    """Share of requests whose connection is dropped with no response (an exception is raised)."""
+    """Share of requests whose connection is dropped before they are handled (nothing is stored)."""
+    lost_answer_rate: float = 0.0
+    """Share of requests handled in full (a create is stored, webhooks fire) whose connection is
+    then dropped before the answer arrives: the client sees a read error, not the outcome."""
     force_429_rate: float = 0.0
     """Share of requests answered 429 regardless of the real rate limit."""
     random_seed: int = 0

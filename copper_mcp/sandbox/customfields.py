@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from copper_mcp.sandbox.checks import choice, is_int, is_number, is_one_of
 from copper_mcp.sandbox.errors import invalid
+from copper_mcp.sandbox.recordtypes import RECORD_TYPES
 from copper_mcp.sandbox.store import Store
 
 DEFINITIONS = "custom_field_definitions"
@@ -15,21 +16,11 @@ DATA_TYPES = (
     "String", "Text", "Dropdown", "MultiSelect", "Date", "Checkbox",
     "Float", "URL", "Percentage", "Currency", "Connect",
 )  # fmt: skip
-AVAILABLE_ON = ("lead", "person", "opportunity", "company", "project", "task")
+AVAILABLE_ON = tuple(RECORD_TYPES)
 _OPTION_TYPES = ("Dropdown", "MultiSelect")
 _MIN_OPTIONS = {"Dropdown": 1, "MultiSelect": 2}
 # Copper documents String fields as "255 chars or less"; Text is the long form.
 _STRING_MAX = 255
-
-
-def is_int(value: Any) -> bool:
-    """True for a JSON integer (bools are not numbers here) that SQLite could store."""
-    return type(value) is int and -(2**63) <= value < 2**63
-
-
-def is_number(value: Any) -> bool:
-    """True for a finite JSON number."""
-    return (type(value) is int or type(value) is float) and math.isfinite(value)
 
 
 def definitions_for(store: Store, entity: str) -> list[dict[str, Any]]:
@@ -89,21 +80,24 @@ def check_value(definition: dict[str, Any], value: Any, field: str = "custom_fie
         if not is_number(value):
             raise invalid(field, f"{name} must be a number")
         return value
-    # Connect: links to other records; the sandbox keeps the id list as given.
-    if isinstance(value, list) and all(is_int(v) for v in value):
-        return value
-    raise invalid(field, f"{name} must be an array of record ids")
+    # Connect: the value lists the records a link joins; links change through /related_links.
+    raise invalid(field, f"{name} is a Connect field: link records with /related_links")
 
 
-def render(store: Store, entity: str, stored: dict[str, Any], computed: bool) -> list[dict[str, Any]]:
+def render(
+    store: Store, entity: str, stored: dict[str, Any], computed: bool, connected: dict[int, list[int]]
+) -> list[dict[str, Any]]:
     """The ``custom_fields`` array of a response: every available definition, null where unset.
 
-    Values whose options were since removed read as null (Copper drops them too).
+    Values whose options were since removed read as null (Copper drops them too). A Connect
+    field's value is ``connected[definition id]``, the ids the record links to (see connect.py).
     """
     rendered = []
     for definition in definitions_for(store, entity):
-        value = stored.get(str(definition["id"]))
-        value = _still_valid(definition, value)
+        if definition["data_type"] == "Connect":
+            value = connected.get(definition["id"])
+        else:
+            value = _still_valid(definition, stored.get(str(definition["id"])))
         entry: dict[str, Any] = {"custom_field_definition_id": definition["id"], "value": value}
         if computed:
             entry["computed_value"] = computed_value(definition, value)
@@ -150,10 +144,7 @@ def validate_definition(store: Store, body: dict[str, Any], existing: dict[str, 
             raise invalid("name", "is required")
         doc["name"] = name
     if existing is None:
-        data_type = body.get("data_type")
-        if data_type not in DATA_TYPES:
-            raise invalid("data_type", f"must be one of {', '.join(DATA_TYPES)}")
-        doc["data_type"] = data_type
+        doc["data_type"] = choice("data_type", body.get("data_type"), DATA_TYPES)
     elif "data_type" in body and body["data_type"] != existing["data_type"]:
         raise invalid("data_type", "cannot be changed")
     if "canonical_name" in body:
@@ -163,7 +154,7 @@ def validate_definition(store: Store, body: dict[str, Any], existing: dict[str, 
         doc["canonical_name"] = canonical.lower() if canonical else None
     if "available_on" in body:
         available = body["available_on"]
-        if not isinstance(available, list) or not all(a in AVAILABLE_ON for a in available):
+        if not isinstance(available, list) or not all(is_one_of(a, AVAILABLE_ON) for a in available):
             raise invalid("available_on", f"must be an array of {', '.join(AVAILABLE_ON)}")
         doc["available_on"] = list(dict.fromkeys(available))
     if "is_filterable" in body:

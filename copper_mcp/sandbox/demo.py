@@ -6,14 +6,18 @@ Everything comes from ``random.Random(seed)`` and dates are relative to a fixed 
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from copper_mcp.sandbox import activitytypes, connect
 from copper_mcp.sandbox.customfields import DEFINITIONS, validate_definition
-from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES, unix_to_mdy
+from copper_mcp.sandbox.entities import ENTITIES, unix_to_mdy
+from copper_mcp.sandbox.errors import ApiError
 from copper_mcp.sandbox.records import LINKS, Records
+from copper_mcp.sandbox.recordtypes import RECORD_TYPES
 from copper_mcp.sandbox.reference import ACCOUNT
 from copper_mcp.sandbox.store import Store
 
@@ -60,6 +64,7 @@ TASK_NAMES = ("Send proposal", "Follow up call", "Prepare demo", "Review contrac
 NOTES = ("Discussed pricing options.", "Left a voicemail.", "Great call; wants a demo.",
          "Sent the deck.", "Asked about integrations.", "Budget approval pending.")  # fmt: skip
 
+CUSTOM_ACTIVITY_TYPES = (("Site Visit", "Room"), ("Demo", "Videocam"))
 # (name, data_type, available_on, is_filterable, options)
 CUSTOM_FIELDS: tuple[tuple[str, str, list[str], bool, tuple[str, ...]], ...] = (
     ("Industry", "Dropdown", ["company", "lead", "opportunity"], True, INDUSTRIES),
@@ -221,14 +226,19 @@ class _Demo:
                 self.past(1, 300),
             )
 
-    def opportunities(self, count: int) -> None:
-        stages = self.store.list("pipeline_stages")
+    def stages(self, pipeline_type: str) -> list[dict[str, Any]]:
+        """Stages of the pipelines of one type (opportunity, project or item)."""
+        pipelines = {p["id"] for p in self.store.list("pipelines") if p["type"] == pipeline_type}
+        return [s for s in self.store.list("pipeline_stages") if s["pipeline_id"] in pipelines]
+
+    def opportunities(self, count: int, pipeline_type: str = "opportunity") -> None:
+        stages = self.stages(pipeline_type)
         people = self.store.list("people")
         sources = self.ids("customer_sources")
         loss_reasons = self.ids("loss_reasons")
         statuses = ["Open"] * 12 + ["Won"] * 4 + ["Lost"] * 3 + ["Abandoned"] * 2
         for n in range(count):
-            # Walk the stages in turn so every stage of both pipelines has deals.
+            # Walk the stages in turn so every stage of those pipelines has deals.
             stage = stages[n % len(stages)]
             status = statuses[n % len(statuses)]
             contact = self.rng.choice([p for p in people if p.get("company_id")])
@@ -290,9 +300,31 @@ class _Demo:
                 link = {"a_type": "project", "a_id": project["id"], "b_type": "person", "b_id": person}
                 self.store.insert(LINKS, link)
 
+    def custom_activity_types(self) -> None:
+        for name, icon in CUSTOM_ACTIVITY_TYPES:
+            # Built as the API builds one; unlike a type created through the API, these count.
+            made = activitytypes.check_custom(self.store, {"name": name, "icon_type": icon}, None)
+            self.store.insert(activitytypes.KIND, {**made, "count_as_interaction": True})
+
+    def connections(self, count: int) -> None:
+        body = {"name": "Referred by", "data_type": "Connect", "available_on": ["person"]}
+        field = self.store.insert(DEFINITIONS, validate_definition(self.store, body, None))
+        people = self.ids("people")
+        for _ in range(count):
+            source, target = self.rng.sample(people, 2)
+            link = {
+                "custom_field_definition_id": field["id"],
+                "source": {"id": source, "entity_type": "people"},
+                "target": {"id": target, "entity_type": "people"},
+            }
+            # Built as the API builds one, so a repeated pair is refused here too.
+            with contextlib.suppress(ApiError):
+                connect.create(self.store, link)
+
     def tasks(self, count: int) -> None:
+        # A demo choice in the generator's own order (the seeded data depend on it).
         pools = {t: self.ids(RECORD_TYPES[t]) for t in ("person", "company", "opportunity", "lead", "project")}
-        call_types = [t["id"] for t in self.store.list("activity_types") if t["category"] == "user"]
+        task_types = [t["id"] for t in activitytypes.custom_types(self.store) if not t["is_disabled"]]
         for _ in range(count):
             kind = self.rng.choice((*pools, None))
             created = self.past(5, 200)
@@ -310,15 +342,17 @@ class _Demo:
                     "status": "Completed" if completed else "Open",
                     "details": self.maybe(0.4, self.rng.choice(NOTES)),
                     "tags": self.tags(),
-                    "custom_activity_type_id": self.maybe(0.4, self.rng.choice(call_types)),
+                    "custom_activity_type_id": self.maybe(0.4, self.rng.choice(task_types)),
                 },
                 created,
             )
 
     def activities(self, count: int) -> None:
+        # A demo choice in the generator's own order (the seeded data depend on it).
         parents = [(t, i) for t in ("person", "company", "opportunity", "lead") for i in self.ids(RECORD_TYPES[t])]
-        kinds = [t for t in self.store.list("activity_types") if t["category"] == "user" and not t["is_disabled"]]
-        stages = self.store.list("pipeline_stages")
+        # The log uses the types every account starts with; the demo's own types go on tasks.
+        kinds = [t for t in activitytypes.BASE_TYPES if t["category"] == "user" and not t["is_disabled"]]
+        stages = self.stages("opportunity")
         for n in range(count):
             parent_type, parent_id = self.rng.choice(parents)
             when = self.past(0, 365)
@@ -351,5 +385,9 @@ def populate(store: Store, seed: int) -> None:
         demo.leads(40)
         demo.opportunities(60)
         demo.projects(15)
+        demo.custom_activity_types()  # before the tasks that use them
         demo.tasks(80)
         demo.activities(200)
+        # Added later than the sections above, so they come last: earlier records stay as they were.
+        demo.opportunities(3, "project")
+        demo.connections(8)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import copy
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from copper_mcp.sandbox import customfields
-from copper_mcp.sandbox.customfields import is_int, is_number
+from copper_mcp.sandbox import activitytypes, customfields
+from copper_mcp.sandbox.checks import choice, is_int, is_number, is_one_of
 from copper_mcp.sandbox.errors import invalid
+from copper_mcp.sandbox.recordtypes import BY_PLURAL, RECORD_TYPES, TYPES, RecordType
 from copper_mcp.sandbox.store import Store
 
 EMAIL_CATEGORIES = ("work", "personal", "other")
@@ -27,15 +28,6 @@ SOCIAL_CATEGORIES = (
 WEBSITE_CATEGORIES = ("work", "personal", "other")
 ADDRESS_KEYS = ("street", "city", "state", "postal_code", "country")
 
-# Record types that can be a parent, a related item or a related_resource.
-RECORD_TYPES = {
-    "lead": "leads",
-    "person": "people",
-    "company": "companies",
-    "opportunity": "opportunities",
-    "project": "projects",
-    "task": "tasks",
-}
 # Reference kinds that ``ref`` fields may point at (singular name -> store kind).
 REF_KINDS = {
     **RECORD_TYPES,
@@ -46,7 +38,6 @@ REF_KINDS = {
     "lead_status": "lead_statuses",
     "pipeline": "pipelines",
     "pipeline_stage": "pipeline_stages",
-    "activity_type": "activity_types",
 }
 _MAX_UNIX = 2**40  # far beyond any real date, small enough to stay an exact JSON number
 _MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -58,25 +49,35 @@ class Field:
 
     kind: str
     """str | int | number | bool | enum | ref | unix | mdy | percent | emails | email | phones |
-    socials | websites | address | tags | resource | parent | activity_type | custom_fields | any"""
+    socials | websites | address | tags | resource | parent | activity_type | custom_activity_type |
+    custom_fields | any"""
     ref: str | None = None
     choices: tuple[str, ...] = ()
     writable: bool = True
     create_only: bool = False
     nullable: bool = True
     default: Any = None
+    relation: bool = False
+    """The value is also a related-items link to the ``ref`` record (a person's company_id)."""
 
 
 @dataclass(frozen=True)
 class Entity:
-    """One record type: its URL name, singular name, fields and required fields."""
+    """One record type's fields and required fields; its names come from ``recordtypes``."""
 
-    plural: str
-    singular: str
+    type: RecordType
     fields: dict[str, Field]
     required: tuple[str, ...] = ("name",)
-    bulk: tuple[str, ...] = field(default=())
-    """Bulk operations this entity supports (bulk_create, bulk_update)."""
+
+    @property
+    def plural(self) -> str:
+        """The URL name (``people``)."""
+        return self.type.plural
+
+    @property
+    def singular(self) -> str:
+        """The link name (``person``)."""
+        return self.type.singular
 
     def defaults(self) -> dict[str, Any]:
         """A new record's field values before the client's input is applied."""
@@ -89,7 +90,7 @@ def _ro(kind: str = "any", default: Any = None) -> Field:
 
 _STR = Field("str")
 _TAGS = Field("tags", default=[])
-_CUSTOM = Field("custom_fields", default={})
+_CUSTOM = Field("custom_fields", nullable=False, default={})  # values clear one by one (value: null)
 _NAME_PARTS = {"prefix": _STR, "first_name": _STR, "middle_name": _STR, "last_name": _STR, "suffix": _STR}
 _CONTACT = {
     "address": Field("address"),
@@ -100,15 +101,14 @@ _CONTACT = {
 _TIMES = {"date_created": _ro(), "date_modified": _ro()}
 
 PEOPLE = Entity(
-    "people",
-    "person",
+    BY_PLURAL["people"],
     {
         "name": _STR,
         **_NAME_PARTS,
         **_CONTACT,
         "assignee_id": Field("ref", "user"),
         # Copper: a person's company changes through related items, not through update.
-        "company_id": Field("ref", "company", create_only=True),
+        "company_id": Field("ref", "company", create_only=True, relation=True),
         "company_name": _ro(),
         "contact_type_id": Field("ref", "contact_type"),
         "details": _STR,
@@ -122,12 +122,10 @@ PEOPLE = Entity(
         "date_last_contacted": _ro(),
         **_TIMES,
     },
-    bulk=("bulk_create", "bulk_update"),
 )
 
 COMPANIES = Entity(
-    "companies",
-    "company",
+    BY_PLURAL["companies"],
     {
         "name": _STR,
         **_CONTACT,
@@ -142,12 +140,10 @@ COMPANIES = Entity(
         "date_last_contacted": _ro(),
         **_TIMES,
     },
-    bulk=("bulk_create", "bulk_update"),
 )
 
 LEADS = Entity(
-    "leads",
-    "lead",
+    BY_PLURAL["leads"],
     {
         "name": _STR,
         **_NAME_PARTS,
@@ -168,24 +164,22 @@ LEADS = Entity(
         "date_last_contacted": _ro(),
         **_TIMES,
     },
-    bulk=("bulk_create", "bulk_update"),
 )
 
 OPPORTUNITIES = Entity(
-    "opportunities",
-    "opportunity",
+    BY_PLURAL["opportunities"],
     {
         "name": _STR,
         "assignee_id": Field("ref", "user"),
         "close_date": Field("mdy"),
-        "company_id": Field("ref", "company"),
+        "company_id": Field("ref", "company", relation=True),
         "company_name": _ro(),
         "customer_source_id": Field("ref", "customer_source"),
         "details": _STR,
         "loss_reason_id": Field("ref", "loss_reason"),
         "pipeline_id": Field("ref", "pipeline"),
         "pipeline_stage_id": Field("ref", "pipeline_stage"),
-        "primary_contact_id": Field("ref", "person"),
+        "primary_contact_id": Field("ref", "person", relation=True),
         "priority": Field("enum", choices=("None", "Low", "Medium", "High"), nullable=False, default="None"),
         "status": Field("enum", choices=("Open", "Won", "Lost", "Abandoned"), nullable=False, default="Open"),
         "tags": _TAGS,
@@ -200,12 +194,10 @@ OPPORTUNITIES = Entity(
         "date_lead_created": _ro(),
         **_TIMES,
     },
-    bulk=("bulk_create",),
 )
 
 PROJECTS = Entity(
-    "projects",
-    "project",
+    BY_PLURAL["projects"],
     {
         "name": _STR,
         "related_resource": Field("resource"),
@@ -219,8 +211,7 @@ PROJECTS = Entity(
 )
 
 TASKS = Entity(
-    "tasks",
-    "task",
+    BY_PLURAL["tasks"],
     {
         "name": _STR,
         "related_resource": Field("resource"),
@@ -233,14 +224,13 @@ TASKS = Entity(
         "details": _STR,
         "tags": _TAGS,
         "custom_fields": _CUSTOM,
-        "custom_activity_type_id": Field("ref", "activity_type"),
+        "custom_activity_type_id": Field("custom_activity_type"),
         **_TIMES,
     },
 )
 
 ACTIVITIES = Entity(
-    "activities",
-    "activity",
+    BY_PLURAL["activities"],
     {
         "parent": Field("parent", nullable=False),
         "type": Field("activity_type", nullable=False),
@@ -252,12 +242,23 @@ ACTIVITIES = Entity(
         **_TIMES,
     },
     required=("parent", "type", "details"),
-    bulk=("bulk_create",),
 )
 
-ENTITIES: dict[str, Entity] = {
-    e.plural: e for e in (PEOPLE, COMPANIES, LEADS, OPPORTUNITIES, PROJECTS, TASKS, ACTIVITIES)
-}
+_TABLES = {e.plural: e for e in (PEOPLE, COMPANIES, LEADS, OPPORTUNITIES, PROJECTS, TASKS, ACTIVITIES)}
+ENTITIES: dict[str, Entity] = {t.plural: _TABLES[t.plural] for t in TYPES}
+"""Field tables by plural name, in ``recordtypes.TYPES`` order (every type has one)."""
+
+FIELD_RELATIONS: tuple[tuple[str, str, str], ...] = tuple(
+    (e.singular, name, f.ref)
+    for e in ENTITIES.values()
+    for name, f in e.fields.items()
+    if f.relation and f.ref is not None
+)
+"""Relations held by a record field: (record type, field, related type)."""
+RESOURCE_HOLDERS: tuple[str, ...] = tuple(
+    e.singular for e in ENTITIES.values() if any(f.kind == "resource" for f in e.fields.values())
+)
+"""Records whose ``related_resource`` field is itself a relation."""
 
 
 def validate_input(entity: Entity, body: dict[str, Any], store: Store, creating: bool) -> dict[str, Any]:
@@ -331,12 +332,10 @@ def _check(name: str, spec: Field, value: Any, store: Store, entity: Entity) -> 
             raise invalid(name, "must be an integer from 0 to 100")
         return value
     if kind == "enum":
-        if value not in spec.choices:
-            raise invalid(name, f"must be one of {', '.join(spec.choices)}")
-        return value
+        return choice(name, value, spec.choices)
     if kind == "ref":
         assert spec.ref is not None
-        if not is_int(value) or (value <= 0 and spec.ref != "activity_type"):
+        if not is_int(value) or value <= 0:
             raise invalid(name, f"Invalid value for {name}: IDs must be positive integers: {value}")
         if not record_exists(store, REF_KINDS[spec.ref], value):
             raise invalid(name, f"no {spec.ref} with id {value}")
@@ -385,15 +384,15 @@ def _check(name: str, spec: Field, value: Any, store: Store, entity: Entity) -> 
             raise invalid(name, "must be an object with id and type")
         if kind == "resource" and value.get("id") is None and value.get("type") is None:
             return None  # Copper answers an unset related_resource as {"id":null,"type":null}
-        if value.get("type") not in allowed:
+        if not is_one_of(value.get("type"), allowed):
             raise invalid(name, f"type must be one of {', '.join(allowed)}")
         if not record_exists(store, allowed[value["type"]], value.get("id")):
             raise invalid(name, f"no {value['type']} with id {value.get('id')!r}")
         return {"id": value["id"], "type": value["type"]}
     if kind == "activity_type":
-        if not isinstance(value, dict) or value.get("category") not in ("user", "system"):
+        if not isinstance(value, dict) or not is_one_of(value.get("category"), activitytypes.CATEGORIES):
             raise invalid(name, 'must be an object like {"category": "user", "id": 0}')
-        found = store.get("activity_types", value["id"]) if is_int(value.get("id")) else None
+        found = store.get(activitytypes.KIND, value["id"]) if is_int(value.get("id")) else None
         if found is None or found["category"] != value["category"]:
             raise invalid(name, "unknown activity type")
         if found["category"] != "user":
@@ -401,6 +400,8 @@ def _check(name: str, spec: Field, value: Any, store: Store, entity: Entity) -> 
         if found.get("is_disabled"):
             raise invalid(name, "this activity type is disabled")
         return {"id": found["id"], "category": found["category"]}
+    if kind == "custom_activity_type":
+        return activitytypes.check_task_type(store, name, value)
     if kind == "custom_fields":
         return {str(k): v for k, v in customfields.validate_values(store, entity.singular, value, name).items()}
     raise AssertionError(f"unknown field kind {kind}")  # a programming error in the tables above
@@ -422,6 +423,6 @@ def _contact_entry(name: str, entry: Any, key: str, categories: tuple[str, ...])
         raise invalid(name, f"{text!r} is not an email address")
     # Category is required by Copper's docs; defaulting it keeps hand-written calls working.
     category = entry.get("category", "work" if "work" in categories else "other")
-    if category not in categories:
+    if not is_one_of(category, categories):
         raise invalid(name, f"category must be one of {', '.join(categories)}")
     return {key: text.strip(), "category": category}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Callable
+from typing import NoReturn
 
 import anyio
-from starlette.types import ASGIApp, Receive, Scope, Send
+import httpx2
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from copper_mcp.sandbox.config import Faults, SandboxConfig
 from copper_mcp.sandbox.errors import error_response
@@ -17,17 +19,27 @@ MINUTE = 60.0
 SECOND = 1.0
 
 
-class ConnectionDropped(Exception):
-    """Raised to make the server drop a connection without answering (an injected fault)."""
+class ConnectionDropped(httpx2.ReadError):
+    """Raised to make the server drop a connection without answering (an injected fault).
+
+    An ``httpx2.ReadError`` because under ``httpx2.ASGITransport`` the app's exception reaches
+    the client unchanged: the client sees what a dropped connection looks like to it.
+    """
+
+
+class AnswerLost(ConnectionDropped):
+    """The request was handled in full, then the connection dropped before the answer."""
 
 
 class FaultInjector:
-    """Outermost layer: adds latency, hangs, drops, 5xx and 429 answers at configured rates."""
+    """Outermost layer: adds latency, hangs, drops, lost answers, 5xx and 429 answers at configured rates."""
 
     def __init__(self, app: ASGIApp, faults: Faults) -> None:
         self.app = app
         self.faults = faults
         self._rng = random.Random(faults.random_seed)
+        # A stream of its own, so adding this fault left every seed's other faults where they were.
+        self._lost_rng = random.Random(f"{faults.random_seed}:lost_answer")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,10 +48,11 @@ class FaultInjector:
         faults = self.faults
         # One draw per fault type, every request, so the sequence depends only on the seed.
         drop, hang, error, limited, which = (self._rng.random() for _ in range(5))
+        lost = self._lost_rng.random()
         if faults.latency > 0:
             await anyio.sleep(faults.latency)
         if drop < faults.drop_rate:
-            raise ConnectionDropped("injected fault: connection dropped")
+            await _hang_up(send, ConnectionDropped("injected fault: connection dropped"))
         if hang < faults.timeout_rate:
             await anyio.sleep(faults.timeout_seconds)
         if error < faults.error_rate:
@@ -50,7 +63,25 @@ class FaultInjector:
         if limited < faults.force_429_rate:
             await error_response(429, "Rate limit exceeded (injected fault)")(scope, receive, send)
             return
+        if lost < faults.lost_answer_rate:
+            await self.app(scope, receive, _nowhere)
+            await _hang_up(send, AnswerLost("injected fault: request handled, then the connection dropped"))
         await self.app(scope, receive, send)
+
+
+async def _nowhere(_message: Message) -> None:
+    """Where a lost answer goes."""
+
+
+async def _hang_up(send: Send, error: ConnectionDropped) -> NoReturn:
+    """Drop the connection by raising ``error``.
+
+    Over real HTTP, uvicorn answers 500 to an app that raises before answering but closes the
+    connection when the answer has already begun, so one begins first (the client's read of
+    the body then fails). In process, the exception itself reaches the client.
+    """
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    raise error
 
 
 class RollingWindow:

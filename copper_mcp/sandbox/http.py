@@ -17,6 +17,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from copper_mcp.sandbox.app import create_app
 from copper_mcp.sandbox.config import API_PATH, SandboxConfig
 
 # How long running_server waits for the server thread to start or stop before giving up.
@@ -52,10 +53,6 @@ def serve(
     Writes one line, the base URL ``http://HOST:PORT/developer_api/v1``, to stderr once
     the port is bound (``port=0`` picks a free one and the line shows it).
     """
-    # Imported here: the package's __init__ may import this module's siblings, and
-    # create_app pulls in the whole app, which callers of running_server do not need.
-    from copper_mcp.sandbox import create_app
-
     app = create_app(
         SandboxConfig(
             db_path=db_path,

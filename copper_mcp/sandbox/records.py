@@ -11,22 +11,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from copper_mcp.sandbox import customfields
-from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES, Entity, validate_input
+from copper_mcp.sandbox import activitytypes, connect, customfields
+from copper_mcp.sandbox.entities import ENTITIES, FIELD_RELATIONS, RESOURCE_HOLDERS, Entity, validate_input
 from copper_mcp.sandbox.errors import invalid, not_found
+from copper_mcp.sandbox.recordtypes import RECORD_TYPES
 from copper_mcp.sandbox.store import Store
 
 LINKS = "links"
 """Related-item links that no record field expresses (kind name in the store)."""
-
-# Relations held by a record field: (record type, field, related type).
-FIELD_RELATIONS = (
-    ("person", "company_id", "company"),
-    ("opportunity", "company_id", "company"),
-    ("opportunity", "primary_contact_id", "person"),
-)
-# Records whose related_resource field is itself a relation.
-RESOURCE_HOLDERS = ("task", "project")
 
 
 def wall_clock() -> int:
@@ -61,8 +53,9 @@ class Records:
         out = {"id": doc["id"], **{k: v for k, v in doc.items() if not k.startswith("_")}}
         entity = ENTITIES[plural]
         if "custom_fields" in entity.fields:
+            connected = connect.linked_ids(self.store, entity.singular, doc["id"])
             stored_values = doc.get("custom_fields", {})
-            out["custom_fields"] = customfields.render(self.store, entity.singular, stored_values, computed)
+            out["custom_fields"] = customfields.render(self.store, entity.singular, stored_values, computed, connected)
         if plural in ("people", "opportunities"):
             company = self.store.get("companies", doc["company_id"]) if doc.get("company_id") else None
             out["company_name"] = company["name"] if company else None
@@ -70,8 +63,9 @@ class Records:
             status = self.store.get("lead_statuses", doc["status_id"]) if doc.get("status_id") else None
             out["status"] = status["name"] if status else None
         if plural == "opportunities" and doc.get("pipeline_id"):
-            pipeline = self.store.get("pipelines", doc["pipeline_id"])
-            out["pipeline_is_revenue"] = bool(pipeline and pipeline.get("is_revenue", True))
+            pipeline = self.store.get("pipelines", doc["pipeline_id"]) or {}
+            out["pipeline_is_revenue"] = bool(pipeline.get("is_revenue", True))
+            out["pipeline_type"] = pipeline.get("type", "opportunity")
         return out
 
     # -- writes -----------------------------------------------------------------
@@ -161,7 +155,7 @@ class Records:
 
     def count_interaction(self, activity: dict[str, Any]) -> None:
         """Count a stored activity on its parent if its type is an interaction."""
-        kind = self.store.get("activity_types", activity["type"]["id"])
+        kind = self.store.get(activitytypes.KIND, activity["type"]["id"])
         parent = activity["parent"]
         plural = RECORD_TYPES[parent["type"]]
         target = self.store.get(plural, parent["id"])

@@ -9,12 +9,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from copper_mcp.sandbox import customfields
-from copper_mcp.sandbox.customfields import DEFINITIONS, is_int
+from copper_mcp.sandbox import activitytypes, customfields
+from copper_mcp.sandbox.checks import is_int
+from copper_mcp.sandbox.customfields import DEFINITIONS
 from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import invalid, not_found
+from copper_mcp.sandbox.routing import Endpoint, guarded, ok, path_id, query_choice, query_flag, read_object
 from copper_mcp.sandbox.store import Store
-from copper_mcp.sandbox.web import Endpoint, caller_user, guarded, ok, path_id, read_object, sandbox_of
+from copper_mcp.sandbox.web import caller_user, sandbox_of
 
 ACCOUNT = {
     "id": 100624,
@@ -29,26 +31,18 @@ USERS = [
     ("Tomás Herrera", "tomas@harborlane.example", "Business Development"),
     ("Elise Navarro", "elise@harborlane.example", "Customer Success"),
 ]
+# (name, type: opportunity | project | item, is revenue, stages with their win probability).
+# An opportunity shows its pipeline's type as pipeline_type; /pipelines does not list it.
 PIPELINES = [
-    ("Sales", [("Qualified", 10), ("Follow-up", 25), ("Presentation", 50), ("Negotiation", 75), ("Closing", 90)]),
-    ("Business Development", [("First Meeting", 10), ("Proposal", 40), ("Agreement", 80)]),
-]
+    ("Sales", "opportunity", True,
+     [("Qualified", 10), ("Follow-up", 25), ("Presentation", 50), ("Negotiation", 75), ("Closing", 90)]),
+    ("Business Development", "opportunity", False, [("First Meeting", 10), ("Proposal", 40), ("Agreement", 80)]),
+    ("Customer Onboarding", "project", False, [("Kickoff", 10), ("Implementation", 50), ("Go-live", 90)]),
+]  # fmt: skip
 CONTACT_TYPES = ["Potential Customer", "Current Customer", "Uncategorized", "Other"]
 CUSTOMER_SOURCES = ["Email", "Cold Call", "Advertising", "Referral", "Website", "Trade Show"]
 LOSS_REASONS = ["Price", "Competitor", "Timing", "No Budget", "Unresponsive"]
 LEAD_STATUSES = ["New", "Open", "Unqualified", "Junk"]
-# Activity types: id 0 is Copper's Note; 1 and 3 are its system types. One disabled
-# type shows that disabled types can filter searches but not be created.
-ACTIVITY_TYPES = [
-    {"id": 0, "category": "user", "name": "Note", "is_disabled": False, "count_as_interaction": False},
-    {"id": 1, "category": "system", "name": "Property Changed", "is_disabled": False, "count_as_interaction": False},
-    {"id": 3, "category": "system", "name": "Pipeline Stage Changed", "is_disabled": False,
-     "count_as_interaction": False},
-    {"id": 190711, "category": "user", "name": "Phone Call", "is_disabled": False, "count_as_interaction": True},
-    {"id": 190712, "category": "user", "name": "Meeting", "is_disabled": False, "count_as_interaction": True},
-    {"id": 190713, "category": "user", "name": "Email", "is_disabled": False, "count_as_interaction": True},
-    {"id": 190714, "category": "user", "name": "Lunch", "is_disabled": True, "count_as_interaction": True},
-]  # fmt: skip
 BASE_MARKER = "sandbox_meta"
 
 
@@ -60,9 +54,9 @@ def install_base(store: Store) -> None:
             groups = [{"id": 1 + [u[2] for u in USERS].index(group), "name": group}]
             store.insert("users", {"id": 159258 + n, "name": name, "email": email, "groups": groups})
         stage_id = 987790
-        for p, (pipeline, stages) in enumerate(PIPELINES):
+        for p, (pipeline, kind, revenue, stages) in enumerate(PIPELINES):
             pipeline_id = 213214 + p
-            store.insert("pipelines", {"id": pipeline_id, "name": pipeline, "is_revenue": p == 0})
+            store.insert("pipelines", {"id": pipeline_id, "name": pipeline, "is_revenue": revenue, "type": kind})
             for name, chance in stages:
                 store.insert(
                     "pipeline_stages",
@@ -78,8 +72,8 @@ def install_base(store: Store) -> None:
                 store.insert(kind, {"id": first + n, "name": name})
         for n, name in enumerate(LEAD_STATUSES):
             store.insert("lead_statuses", {"id": 208231 + n, "name": name, "order": n + 1, "is_default": n == 0})
-        for activity_type in ACTIVITY_TYPES:
-            store.insert("activity_types", activity_type)
+        for activity_type in activitytypes.BASE_TYPES:
+            store.insert(activitytypes.KIND, activity_type)
 
 
 def is_installed(store: Store) -> bool:
@@ -155,8 +149,55 @@ def _listing(kind: str) -> Any:
 
 async def activity_types(request: Request) -> JSONResponse:
     """GET /activity_types: an object with ``user`` and ``system`` lists, not an array."""
-    kinds = sandbox_of(request).store.list("activity_types")
-    return ok({cat: [k for k in kinds if k["category"] == cat] for cat in ("user", "system")})
+    kinds = [activitytypes.as_activity_type(doc) for doc in sandbox_of(request).store.list(activitytypes.KIND)]
+    return ok({category: [k for k in kinds if k["category"] == category] for category in activitytypes.CATEGORIES})
+
+
+# -- custom activity types (see activitytypes.py for how they relate to /activity_types) ---------
+
+
+def _account_id(request: Request) -> int:
+    marker = sandbox_of(request).store.get(BASE_MARKER, 1)
+    return int((marker or {"account": ACCOUNT})["account"]["id"])
+
+
+def _custom_type_or_404(request: Request) -> dict[str, Any]:
+    found = activitytypes.find_custom(sandbox_of(request).store, path_id(request))
+    if found is None:
+        raise not_found()
+    return found
+
+
+async def list_custom_activity_types(request: Request) -> JSONResponse:
+    """GET /custom_activity_types."""
+    account_id = _account_id(request)
+    custom = activitytypes.custom_types(sandbox_of(request).store)
+    return ok([activitytypes.as_custom_type(doc, account_id) for doc in custom])
+
+
+async def get_custom_activity_type(request: Request) -> JSONResponse:
+    """GET /custom_activity_types/{id}."""
+    return ok(activitytypes.as_custom_type(_custom_type_or_404(request), _account_id(request)))
+
+
+async def create_custom_activity_type(request: Request) -> JSONResponse:
+    """POST /custom_activity_types with ``name`` and ``icon_type``."""
+    body = await read_object(request)
+    store = sandbox_of(request).store
+    with store.transaction():
+        created = store.insert(activitytypes.KIND, activitytypes.check_custom(store, body, None))
+    return ok(activitytypes.as_custom_type(created, _account_id(request)))
+
+
+async def update_custom_activity_type(request: Request) -> JSONResponse:
+    """PUT /custom_activity_types/{id}: ``name`` and/or ``icon_type``."""
+    existing = _custom_type_or_404(request)
+    body = await read_object(request)
+    store = sandbox_of(request).store
+    with store.transaction():
+        updated = activitytypes.check_custom(store, body, existing)
+        store.replace(activitytypes.KIND, existing["id"], updated)
+    return ok(activitytypes.as_custom_type(updated, _account_id(request)))
 
 
 # -- custom field definitions --------------------------------------------------------------
@@ -211,13 +252,8 @@ async def delete_definition(request: Request) -> JSONResponse:
 
 async def tags(request: Request) -> JSONResponse:
     """GET /tags: every tag in use with its count (shape not documented: ``{"name", "count"}``)."""
-    params = request.query_params
-    sort_by = params.get("sort_by", "name")
-    if sort_by not in ("name", "count"):
-        raise invalid("sort_by", "must be name or count")
-    names_only = params.get("tag_names_only", "false").lower()
-    if names_only not in ("true", "false"):
-        raise invalid("tag_names_only", "must be true or false")
+    sort_by = query_choice(request, "sort_by", ("name", "count"), "name")
+    names_only = query_flag(request, "tag_names_only")
     counts: dict[str, int] = {}
     spelling: dict[str, str] = {}
     records = sandbox_of(request).records
@@ -231,9 +267,9 @@ async def tags(request: Request) -> JSONResponse:
     keys = sorted(counts)
     if sort_by == "count":
         keys.sort(key=lambda k: (-counts[k], k))
-    if names_only == "true":
+    if names_only:
         # last_tag_value is a cursor: continue after that name (name order only makes sense here).
-        last = params.get("last_tag_value")
+        last = request.query_params.get("last_tag_value")
         if last is not None:
             keys = [k for k in sorted(counts) if k > last.lower()]
         return ok([spelling[k] for k in keys])
@@ -253,6 +289,10 @@ def routes() -> list[BaseRoute]:
         ("/pipeline_stages/pipeline/{id}", pipeline_stages, "GET"),
         *listing,
         ("/activity_types", activity_types, "GET"),
+        ("/custom_activity_types", list_custom_activity_types, "GET"),
+        ("/custom_activity_types", create_custom_activity_type, "POST"),
+        ("/custom_activity_types/{id}", get_custom_activity_type, "GET"),
+        ("/custom_activity_types/{id}", update_custom_activity_type, "PUT"),
         ("/custom_field_definitions", list_definitions, "GET"),
         ("/custom_field_definitions", create_definition, "POST"),
         ("/custom_field_definitions/{id}", get_definition, "GET"),

@@ -9,20 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from copper_mcp.sandbox.entities import RECORD_TYPES, record_exists
+from copper_mcp.sandbox.checks import is_one_of
+from copper_mcp.sandbox.entities import FIELD_RELATIONS, RESOURCE_HOLDERS, record_exists
 from copper_mcp.sandbox.errors import invalid, not_found
-from copper_mcp.sandbox.records import FIELD_RELATIONS, LINKS, RESOURCE_HOLDERS
+from copper_mcp.sandbox.records import LINKS
+from copper_mcp.sandbox.recordtypes import BY_SINGULAR, RECORD_TYPES
 from copper_mcp.sandbox.store import Store
 
-# The documented pairs (either direction).
-ALLOWED: dict[str, frozenset[str]] = {
-    "lead": frozenset({"task"}),
-    "person": frozenset({"company", "opportunity", "task", "project"}),
-    "company": frozenset({"person", "opportunity", "task", "project"}),
-    "opportunity": frozenset({"company", "person", "task", "project"}),
-    "project": frozenset({"company", "person", "opportunity", "task"}),
-    "task": frozenset({"lead", "person", "company", "opportunity", "project"}),
-}
 _TYPE_ORDER = tuple(RECORD_TYPES)
 
 Key = tuple[str, int]
@@ -61,7 +54,7 @@ def related_items(store: Store, singular: str, id: int, only: str | None = None)
 def parse_resource(body: Any) -> Key:
     """Read ``{"resource": {"id": N, "type": "person"}}``."""
     resource = body.get("resource") if isinstance(body, dict) else None
-    if not isinstance(resource, dict) or resource.get("type") not in RECORD_TYPES:
+    if not isinstance(resource, dict) or not is_one_of(resource.get("type"), RECORD_TYPES):
         raise invalid("resource", 'must be an object like {"id": 1, "type": "person"}')
     if type(resource.get("id")) is not int:
         raise invalid("resource", "id must be an integer")
@@ -116,7 +109,7 @@ def remove_relation(store: Store, a: Key, b: Key) -> None:
 def _check_pair(store: Store, a: Key, b: Key) -> None:
     if not record_exists(store, RECORD_TYPES[a[0]], a[1]):
         raise not_found()
-    if b[0] not in ALLOWED[a[0]]:
+    if b[0] not in BY_SINGULAR[a[0]].related:
         raise invalid("resource", f"a {a[0]} cannot be related to a {b[0]}")
     if not record_exists(store, RECORD_TYPES[b[0]], b[1]):
         raise invalid("resource", f"no {b[0]} with id {b[1]}")

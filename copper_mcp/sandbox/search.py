@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from copper_mcp.sandbox import customfields
-from copper_mcp.sandbox.customfields import is_int, is_number
-from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES, mdy_to_unix
+from copper_mcp.sandbox import activitytypes, customfields
+from copper_mcp.sandbox.checks import choice, is_int, is_number, is_one_of
+from copper_mcp.sandbox.entities import ENTITIES, mdy_to_unix
 from copper_mcp.sandbox.errors import invalid
 from copper_mcp.sandbox.records import Records
+from copper_mcp.sandbox.recordtypes import RECORD_TYPES
 from copper_mcp.sandbox.relations import relation_index
 
 MAX_REACHABLE = 100_000
@@ -62,16 +63,12 @@ def search(records: Records, plural: str, body: dict[str, Any], now: int) -> tup
     page_size = _int_in(body, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     sort_keys = SORTS[plural]
     default_sort, default_direction = DEFAULT_SORT[plural]
-    sort_by = body.get("sort_by", default_sort)
-    if sort_by is None:
-        sort_by = default_sort
-    if sort_by not in sort_keys:
-        raise invalid("sort_by", f"must be one of {', '.join(sort_keys)}")
+    sort_by = body.get("sort_by")
+    sort_by = default_sort if sort_by is None else choice("sort_by", sort_by, sort_keys)
     direction = body.get("sort_direction")
     if direction is None:
         direction = default_direction if "sort_by" not in body else "asc"
-    if direction not in ("asc", "desc"):
-        raise invalid("sort_direction", "must be asc or desc")
+    direction = choice("sort_direction", direction, ("asc", "desc"))
 
     ctx = Context(records, plural, now)
     predicates = [FILTERS[plural][name](name, value, ctx) for name, value in body.items() if name in FILTERS[plural]]
@@ -272,7 +269,7 @@ def _tags(name: str, value: Any, _ctx: Context) -> Predicate:
     if isinstance(value, dict):
         option = value.get("option", "ANY")
         value = value.get("value")
-        if option not in ("ANY", "ALL"):
+        if not is_one_of(option, ("ANY", "ALL")):
             raise invalid(name, "option must be ANY or ALL")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise invalid(name, 'must be an array of strings or {"value": [...], "option": "ANY"|"ALL"}')
@@ -295,7 +292,7 @@ def _phone_filter(getter: Callable[[Doc, Context], Any]) -> FilterBuilder:
         if isinstance(value, dict):
             mode = value.get("match")
             value = value.get("value")
-            if mode not in (None, "partial", "fuzzy"):
+            if mode is not None and not is_one_of(mode, ("partial", "fuzzy")):
                 raise invalid(name, "match must be partial or fuzzy")
         if not isinstance(value, str) or not _digits(value):
             raise invalid(name, "must be a phone number with digits")
@@ -328,7 +325,7 @@ def _age(name: str, value: Any, ctx: Context) -> Predicate:
 
 def _resource(name: str, value: Any, ctx: Context) -> Predicate:
     """Tasks' related_resource / activities' parent: ``{"id": N, "type": "person"}``."""
-    if not isinstance(value, dict) or value.get("type") not in RECORD_TYPES or not is_int(value.get("id")):
+    if not isinstance(value, dict) or not is_one_of(value.get("type"), RECORD_TYPES) or not is_int(value.get("id")):
         raise invalid(name, 'must be an object like {"id": 1, "type": "person"}')
     wanted = {"id": value["id"], "type": value["type"]}
     field_name = "parent" if ctx.plural == "activities" else "related_resource"
@@ -337,7 +334,8 @@ def _resource(name: str, value: Any, ctx: Context) -> Predicate:
 
 def _activity_types(name: str, value: Any, _ctx: Context) -> Predicate:
     if not isinstance(value, list) or not all(
-        isinstance(v, dict) and is_int(v.get("id")) and v.get("category") in ("user", "system") for v in value
+        isinstance(v, dict) and is_int(v.get("id")) and is_one_of(v.get("category"), activitytypes.CATEGORIES)
+        for v in value
     ):
         raise invalid(name, 'must be an array like [{"id": 0, "category": "user"}]')
     wanted = {(v["id"], v["category"]) for v in value}
@@ -358,8 +356,9 @@ def _custom_fields(name: str, value: Any, ctx: Context) -> Predicate:
         definition = defs[def_id]
         if not definition.get("is_filterable"):
             raise invalid(name, f"{definition['name']} is not filterable")
-        if definition["data_type"] == "Text":
-            raise invalid(name, f"{definition['name']} is a Text field; Text fields are not searchable")
+        if definition["data_type"] in ("Text", "Connect"):
+            kind = definition["data_type"]
+            raise invalid(name, f"{definition['name']} is a {kind} field; {kind} fields are not searchable")
         checks.append(_custom_check(name, definition, item))
 
     def match(doc: Doc) -> bool:
@@ -388,7 +387,7 @@ def _custom_check(name: str, definition: Doc, item: Doc) -> tuple[int, Callable[
         if not isinstance(wanted, list) or not all(is_int(v) for v in wanted):
             raise invalid(name, f"{definition['name']}: value must be an array of option ids")
         option = item.get("option", "ANY")
-        if option not in ("ANY", "ALL", "NONE"):
+        if not is_one_of(option, ("ANY", "ALL", "NONE")):
             raise invalid(name, "option must be ANY, ALL or NONE")
         ids = set(wanted)
 

@@ -23,7 +23,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx2
@@ -31,19 +31,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from copper_mcp.sandbox.checks import choice
+from copper_mcp.sandbox.config import SandboxConfig
 from copper_mcp.sandbox.errors import ApiError, invalid, not_found
-from copper_mcp.sandbox.web import read_object
-
-if TYPE_CHECKING:
-    from copper_mcp.sandbox.config import SandboxConfig
-    from copper_mcp.sandbox.store import Store
+from copper_mcp.sandbox.recordtypes import BY_SINGULAR, WEBHOOK_TYPES
+from copper_mcp.sandbox.routing import read_object
+from copper_mcp.sandbox.store import Store
 
 logger = logging.getLogger(__name__)
 
 KIND = "webhooks"
 MAX_SUBSCRIPTIONS = 100
 IDS_PER_NOTIFICATION = 30
-TYPES = ("lead", "person", "company", "opportunity", "project", "task", "activity_log")
 EVENTS = ("new", "update", "delete")
 # Hosts an http:// target may use when the config allows plain-HTTP webhooks (local receivers only).
 LOCAL_HTTP_HOSTS = ("127.0.0.1", "localhost")
@@ -52,8 +51,6 @@ UPDATABLE = ("target", "secret", "headers", "custom_field_computed_values")
 # Keys the notification body already uses; a secret pair with one of these names would
 # overwrite it when flattened, so such secrets are refused.
 RESERVED_BODY_KEYS = frozenset({"ids", "type", "event", "subscription_id", "updated_attributes"})
-# The app layer reports record kinds in singular form; activities notify "activity_log" subscribers.
-TYPE_ALIASES = {"activity": "activity_log"}
 # RFC 9110 token: what an HTTP header name may contain.
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _INVALID_URI = "Invalid input: Invalid URI For External Request"
@@ -99,8 +96,8 @@ class WebhookHub:
         body = await read_object(request)
         doc = {
             "target": self._valid_target(body.get("target")),
-            "type": _valid_choice(body.get("type"), "type", TYPES),
-            "event": _valid_choice(body.get("event"), "event", EVENTS),
+            "type": choice("type", body.get("type"), WEBHOOK_TYPES),
+            "event": choice("event", body.get("event"), EVENTS),
             "secret": _valid_secret(body.get("secret")),
             "headers": _valid_headers(body.get("headers")),
             "custom_field_computed_values": _valid_flag(body.get("custom_field_computed_values")),
@@ -174,20 +171,20 @@ class WebhookHub:
 
     async def emit(
         self,
-        type: str,
+        singular: str,
         event: str,
         ids: list[int],
         updated_attributes: dict[str, Any] | None = None,
     ) -> None:
-        """Notify every subscription matching ``(type, event)`` that records ``ids`` changed.
+        """Notify every subscription watching ``singular`` records' ``event`` that records ``ids`` changed.
 
         Returns at once: each notification is sent by a background task (see :meth:`drain`).
         ``updated_attributes`` (``{field: [old, new]}``) is included on ``update`` only.
         """
         if not ids:
             return
-        type = TYPE_ALIASES.get(type, type)
-        subscriptions = [doc for doc in self._store.list(KIND) if doc["type"] == type and doc["event"] == event]
+        watched = BY_SINGULAR[singular].watched_as
+        subscriptions = [doc for doc in self._store.list(KIND) if doc["type"] == watched and doc["event"] == event]
         for subscription in subscriptions:
             for start in range(0, len(ids), IDS_PER_NOTIFICATION):
                 chunk = ids[start : start + IDS_PER_NOTIFICATION]
@@ -279,12 +276,6 @@ def _present(doc: Mapping[str, Any]) -> dict[str, Any]:
         "custom_field_computed_values": bool(doc.get("custom_field_computed_values")),
         "created_at": doc["created_at"],
     }
-
-
-def _valid_choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise invalid(field, f"must be one of {', '.join(choices)}")
-    return str(value)
 
 
 def _string_pairs(value: Any, field: str) -> dict[str, str]:

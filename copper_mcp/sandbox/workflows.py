@@ -10,31 +10,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from copper_mcp.sandbox import customfields
-from copper_mcp.sandbox.customfields import is_int
-from copper_mcp.sandbox.entities import ENTITIES, RECORD_TYPES
+from copper_mcp.sandbox import connect, customfields
+from copper_mcp.sandbox.checks import is_int, is_one_of
+from copper_mcp.sandbox.entities import ENTITIES
 from copper_mcp.sandbox.errors import ApiError, invalid, not_found
+from copper_mcp.sandbox.recordtypes import RECORD_TYPES, TYPES
 from copper_mcp.sandbox.relations import add_relation, parse_resource, related_items, remove_relation
+from copper_mcp.sandbox.routing import guarded, ok, path_id, query_id, read_object, wants_computed
 from copper_mcp.sandbox.search import search
-from copper_mcp.sandbox.web import (
-    caller_user,
-    emit,
-    guarded,
-    ok,
-    path_id,
-    public_changes,
-    read_object,
-    sandbox_of,
-    wants_computed,
-)
+from copper_mcp.sandbox.web import caller_user, emit, public_changes, sandbox_of
 
 BULK_LIMIT = 10
 UPSERT_ID_LIMIT = 30
 """Beyond this many matches Copper's upsert 422 no longer lists the ids."""
-_RELATABLE = tuple(RECORD_TYPES.values())
 # A related type in a URL (/related/people) -> the type a link names (person).
 _TYPE_OF_PLURAL = {plural: singular for singular, plural in RECORD_TYPES.items()}
-_WITH_ACTIVITIES = ("leads", "people", "companies", "opportunities")
 
 
 # -- lead convert ---------------------------------------------------------------------------
@@ -179,7 +169,7 @@ async def upsert_lead(request: Request) -> Response:
     if not isinstance(properties, dict):
         raise invalid("properties", "must be an object of lead fields")
     match = body.get("match")
-    if not isinstance(match, dict) or match.get("field_name") not in ("name", "email", "custom"):
+    if not isinstance(match, dict) or not is_one_of(match.get("field_name"), ("name", "email", "custom")):
         raise invalid("match", 'must be {"field_name": "name"|"email"|"custom", "field_value": ...}')
     matches = [lead for lead in records.live("leads") if _upsert_matcher(request, match)(lead)]
     if len(matches) > UPSERT_ID_LIMIT:
@@ -357,24 +347,65 @@ async def fetch_by_email(request: Request) -> Response:
     raise not_found()
 
 
+# -- Connect-field links (see connect.py) ------------------------------------------------------------------
+
+
+async def list_related_links(request: Request) -> Response:
+    """GET /related_links?source_type=&source_id=, optionally &custom_field_definition_id=."""
+    store = sandbox_of(request).store
+    source_type = connect.entity_type("source_type", request.query_params.get("source_type"))
+    source_id = query_id(request, "source_id")
+    if source_id is None:
+        raise invalid("source_id", "is required")
+    field_id = query_id(request, "custom_field_definition_id")
+    if field_id is not None:
+        connect.connect_definition(store, field_id)
+    if not connect.exists(store, (source_type, source_id)):
+        raise not_found()
+    links = [
+        link
+        for link in connect.live_links(store, (source_type, source_id))
+        if field_id in (None, link["custom_field_definition_id"])
+    ]
+    return ok([connect.present(store, link) for link in links])
+
+
+async def create_related_link(request: Request) -> Response:
+    """POST /related_links: link two records through a Connect field."""
+    store = sandbox_of(request).store
+    link = connect.create(store, await read_object(request))
+    return ok(connect.present(store, link))
+
+
+async def delete_related_link(request: Request) -> Response:
+    """DELETE /related_links/{id}: the link and its mirror."""
+    return ok({"ids": connect.delete(sandbox_of(request).store, path_id(request)), "is_deleted": True})
+
+
 def routes() -> list[BaseRoute]:
     """Routes relative to /developer_api/v1 (listed before the generic /{entity}/{id} routes)."""
     table: list[BaseRoute] = [
         Route("/leads/upsert", guarded(upsert_lead), methods=["PUT"]),
         Route("/leads/{id}/convert", guarded(convert_lead), methods=["POST"]),
         Route("/people/fetch_by_email", guarded(fetch_by_email), methods=["POST"]),
+        Route("/related_links", guarded(list_related_links), methods=["GET"]),
+        Route("/related_links", guarded(create_related_link), methods=["POST"]),
+        Route("/related_links/{id}", guarded(delete_related_link), methods=["DELETE"]),
     ]
     table += [
-        Route(f"/{plural}/{operation}", guarded(_bulk(plural, operation)), methods=["POST"])
-        for plural, entity in ENTITIES.items()
-        for operation in entity.bulk
+        Route(f"/{t.plural}/{operation}", guarded(_bulk(t.plural, operation)), methods=["POST"])
+        for t in TYPES
+        for operation in t.bulk
     ]
-    for plural in _RELATABLE:
+    for plural in RECORD_TYPES.values():
         table += [
             Route(f"/{plural}/{{id}}/related", guarded(_related_list(plural)), methods=["GET"]),
             Route(f"/{plural}/{{id}}/related/{{other}}", guarded(_related_list(plural)), methods=["GET"]),
             Route(f"/{plural}/{{id}}/related", guarded(_related_change(plural)), methods=["POST", "DELETE"]),
         ]
-    for plural in _WITH_ACTIVITIES:
-        table.append(Route(f"/{plural}/{{id}}/activities", guarded(_record_activities(plural)), methods=["POST"]))
+    table += [
+        Route(f"/{t.plural}/{{id}}/activities", guarded(_record_activities(t.plural)), methods=["POST"])
+        for t in TYPES
+        if t.with_activities
+    ]
     return table

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import httpx2
 import pytest
 
 from copper_mcp.sandbox import Faults, SandboxConfig, create_app
-from copper_mcp.sandbox.guards import ConnectionDropped
+from copper_mcp.sandbox.guards import AnswerLost, ConnectionDropped
 
 from .support import BASE_URL, HEADERS, FakeClock, sandbox
 
@@ -94,6 +97,36 @@ async def test_injected_drop_raises_instead_of_answering() -> None:
     ) as client:
         with pytest.raises(ConnectionDropped):
             await client.get("/account")
+
+
+def _client(app: Any) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE_URL, headers=HEADERS)
+
+
+async def _names(db_path: str) -> list[str]:
+    """People named "Unknown Outcome" in the sandbox file, read by a sandbox without faults."""
+    async with sandbox(db_path=db_path) as client:
+        found = await client.post("/people/search", json={"name": "Unknown Outcome"})
+        return [person["name"] for person in found.json()]
+
+
+async def test_a_lost_answer_raises_at_the_client_yet_the_create_is_stored(tmp_path: Path) -> None:
+    db_path = str(tmp_path / "sandbox.db")
+    async with _client(create_app(SandboxConfig(db_path=db_path, faults=Faults(lost_answer_rate=1.0)))) as client:
+        # A read error, as a client sees a connection that drops while it waits for the answer.
+        with pytest.raises(httpx2.ReadError) as raised:
+            await client.post("/people", json={"name": "Unknown Outcome"})
+    assert isinstance(raised.value, AnswerLost)
+    assert await _names(db_path) == ["Unknown Outcome"]
+
+
+async def test_a_drop_before_handling_stores_nothing(tmp_path: Path) -> None:
+    db_path = str(tmp_path / "sandbox.db")
+    async with _client(create_app(SandboxConfig(db_path=db_path, faults=Faults(drop_rate=1.0)))) as client:
+        with pytest.raises(httpx2.ReadError) as raised:
+            await client.post("/people", json={"name": "Unknown Outcome"})
+    assert not isinstance(raised.value, AnswerLost)
+    assert await _names(db_path) == []
 
 
 async def test_faults_follow_their_seed() -> None:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from copper_mcp.sandbox import SandboxConfig, create_app
+from copper_mcp.sandbox import Faults, SandboxConfig, create_app
 from copper_mcp.sandbox.http import running_server
 from tests.sandbox.support import HEADERS
 
@@ -148,6 +148,21 @@ def test_data_survives_a_restart_on_the_same_file(tmp_path: Path) -> None:
     ):
         assert client.get(f"/people/{person['id']}").json() == person
         assert client.get(f"/webhooks/{hook['id']}").json() == hook
+
+
+def test_a_lost_answer_drops_the_connection_over_http_after_the_create(tmp_path: Path) -> None:
+    db_path = str(tmp_path / "sandbox.db")
+    lossy = create_app(_config(db_path=db_path, faults=Faults(lost_answer_rate=1.0)))
+    # The connection closes mid-answer: no status the client could take for the outcome.
+    with (
+        running_server(lossy) as base_url,
+        httpx2.Client(base_url=base_url, headers=HEADERS) as client,
+        pytest.raises(httpx2.RemoteProtocolError),
+    ):
+        client.post("/people", json={"name": "Unknown Outcome"})
+    with running_server(create_app(_config(db_path=db_path))) as base_url:
+        found = httpx2.post(f"{base_url}/people/search", json={"name": "Unknown Outcome"}, headers=HEADERS)
+    assert [person["name"] for person in found.json()] == ["Unknown Outcome"]
 
 
 def test_serve_announces_on_stderr_and_stops_on_ctrl_c(tmp_path: Path) -> None:

@@ -122,6 +122,21 @@ async def test_opportunity_defaults_and_close_date() -> None:
         assert moved["pipeline_stage_id"] == other_stage
 
 
+async def test_an_opportunity_shows_its_pipelines_type_and_revenue_flag() -> None:
+    async with sandbox(demo_data=False) as client:
+        shown = []
+        for pipeline in (await client.get("/pipelines")).json():
+            made = (await client.post("/opportunities", json={"name": "D", "pipeline_id": pipeline["id"]})).json()
+            shown.append((pipeline["name"], made["pipeline_type"], made["pipeline_is_revenue"]))
+            fetched = (await client.get(f"/opportunities/{made['id']}")).json()
+            assert (fetched["pipeline_type"], fetched["pipeline_is_revenue"]) == shown[-1][1:]
+    assert shown == [
+        ("Sales", "opportunity", True),
+        ("Business Development", "opportunity", False),
+        ("Customer Onboarding", "project", False),
+    ]
+
+
 async def test_only_user_activities_can_be_created_or_updated() -> None:
     async with sandbox(demo_data=False) as client:
         person = (await client.post("/people", json={"name": "P"})).json()

@@ -22,9 +22,11 @@ async def test_account_users_and_me() -> None:
 async def test_pipelines_and_lists() -> None:
     async with sandbox() as client:
         pipelines = (await client.get("/pipelines")).json()
-        assert [(p["name"], len(p["stages"])) for p in pipelines] == [("Sales", 5), ("Business Development", 3)]
+        assert [(p["name"], len(p["stages"])) for p in pipelines] == [
+            ("Sales", 5), ("Business Development", 3), ("Customer Onboarding", 3),
+        ]  # fmt: skip
         stages = (await client.get("/pipeline_stages")).json()
-        assert len(stages) == 8 and all("pipeline_id" in s for s in stages)
+        assert len(stages) == 11 and all("pipeline_id" in s for s in stages)
         of_second = (await client.get(f"/pipeline_stages/pipeline/{pipelines[1]['id']}")).json()
         assert [s["id"] for s in of_second] == [s["id"] for s in pipelines[1]["stages"]]
         assert (await client.get("/pipeline_stages/pipeline/1")).status_code == 404

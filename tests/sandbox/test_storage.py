@@ -49,7 +49,7 @@ async def test_demo_data_is_deterministic_per_seed() -> None:
     assert first == await snapshot(3)
     assert first != await snapshot(4)
     sizes = {k: len(v) for k, v in first.items()}
-    assert sizes == {"people": 150, "companies": 50, "leads": 40, "opportunities": 60, "projects": 15,
+    assert sizes == {"people": 150, "companies": 50, "leads": 40, "opportunities": 63, "projects": 15,
                      "tasks": 80, "activities": 200}  # fmt: skip
 
 
@@ -71,9 +71,19 @@ async def test_demo_data_is_believable() -> None:
         companies = await search_all(client, "companies")
         domains = [c["email_domain"] for c in companies]
         assert len(domains) == len(set(domains))
+        assert {o["pipeline_type"] for o in opportunities} == {"opportunity", "project"}
+        custom_types = {t["id"] for t in (await client.get("/custom_activity_types")).json()}
+        tasks = await search_all(client, "tasks")
+        assert {t["custom_activity_type_id"] for t in tasks} - {None} <= custom_types
+        assert sum(1 for t in tasks if t["custom_activity_type_id"]) > 10
+        referred = [d for d in (await client.get("/custom_field_definitions")).json() if d["data_type"] == "Connect"]
+        assert len(referred) == 1
+        linked = [p for p in people for f in p["custom_fields"] if f["custom_field_definition_id"] == referred[0]["id"]
+                  and f["value"]]  # fmt: skip
+        assert len(linked) >= 5
 
 
 async def test_demo_data_can_be_turned_off() -> None:
     async with sandbox(demo_data=False) as client:
         assert await search_all(client, "people") == []
-        assert len((await client.get("/pipelines")).json()) == 2
+        assert len((await client.get("/pipelines")).json()) == 3

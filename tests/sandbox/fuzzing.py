@@ -202,6 +202,11 @@ def operations() -> list[Operation]:
 Send = Callable[[str, str, dict[str, str], bytes | None], httpx2.Response]
 
 
+def _with_value(pair: tuple[dict[str, Any], Any], *, key: str) -> dict[str, Any]:
+    """A right object with one value made wrong."""
+    return {**pair[0], key: pair[1]}
+
+
 @contextmanager
 def running_sandbox() -> Iterator[Send]:
     """A fresh demo sandbox in process; yields ``send(method, path, query, body)``.
@@ -211,8 +216,10 @@ def running_sandbox() -> Iterator[Send]:
     """
     with asyncio.Runner() as runner:
         webhooks_go_nowhere = httpx2.MockTransport(lambda _request: httpx2.Response(204))
-        unlimited = {"requests_per_minute": 10**9, "bulk_requests_per_second": 10**9}
-        app = create_app(SandboxConfig(webhook_transport=webhooks_go_nowhere, **unlimited))
+        unlimited = SandboxConfig(
+            webhook_transport=webhooks_go_nowhere, requests_per_minute=10**9, bulk_requests_per_second=10**9
+        )
+        app = create_app(unlimited)
         client = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE_URL, headers=HEADERS)
 
         def send(method: str, path: str, query: dict[str, str], body: bytes | None) -> httpx2.Response:
@@ -294,7 +301,7 @@ def wrong_values(schema: Any) -> Strategy:
     if properties:
         right = _object(resolved)
         spots += [
-            st.tuples(right, wrong_values(properties[key])).map(lambda pair, key=key: {**pair[0], key: pair[1]})
+            st.tuples(right, wrong_values(properties[key])).map(functools.partial(_with_value, key=key))
             for key in properties
         ]
         # Copper ignores unknown keys; they must be harmless here too.

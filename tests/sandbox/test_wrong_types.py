@@ -19,7 +19,7 @@ from .support import invalid_field, sandbox
 _NOTE = {"category": "user", "id": 0}
 # (field, body) per type where the name field is not the one to break.
 _CREATE = {"activities": ("parent", {"parent": {"id": 1, "type": {}}, "type": _NOTE, "details": "x"})}
-_UPDATE = {"activities": ("details", {"details": {}})}
+_UPDATE: dict[str, tuple[str, dict[str, Any]]] = {"activities": ("details", {"details": {}})}
 
 
 def _with_id(method: str, path: str, wrong: dict[str, tuple[str, Any]], default: Any) -> tuple[str, str, Any, str]:

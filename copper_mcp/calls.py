@@ -32,10 +32,10 @@ from copper_mcp.catalog import Catalog, Operation
 from copper_mcp.core.errors import InputError, OutcomeUnknownError
 from copper_mcp.core.marks import Marks
 from copper_mcp.core.pages import has_more
-from copper_mcp.core.requester import CopperResponse, Requester
+from copper_mcp.core.requester import PATIENCE, CopperResponse, Patience, Requester
 from copper_mcp.recover import recover
 from copper_mcp.shaping.budget import DEFAULT_BUDGET, array_size, fitting, sizes, within_budget
-from copper_mcp.shaping.reads import compact, link_ids, linked_ids, name_links
+from copper_mcp.shaping.reads import View, compact, link_ids, linked_ids, name_links
 from copper_mcp.shaping.reference import NO_REFERENCE, lists_for
 from copper_mcp.shaping.writes import needs, to_copper
 
@@ -46,6 +46,12 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[float, float | None, str | None], Awaitable[None]]
 """Reports progress: (done so far, total if known, message)."""
+
+PATIENCE_SECONDS = 25.0
+"""How long one call may wait, in all, on Copper's rate limit and on retry backoff before a request
+is sent. Hosts commonly give a tool call 60 s; the requests themselves need the rest. A longer
+wait is refused at once (nothing sent, and when to retry said); a wait of a second or more is
+announced as progress to hosts that asked for it."""
 
 # Reprs of a model's values longer than this are cut in messages: echoing a payload back costs context.
 _SHOWN_CHARS = 80
@@ -117,14 +123,19 @@ class Calls:
             CopperError: Copper failed or refused (see ``copper_mcp.core.errors``).
         """
         self.check(op, arguments)
-        request = await self.prepare(op, arguments)
-        if "max_records" in request.options:
-            data = await self.walk(op, request, progress)
-        else:
-            response = await self.send(op, request)
-            if not op.read_only:
-                self.forget(op)
-            data = await self.present(op, request, response)
+        told = _Told(progress)
+        token = PATIENCE.set(Patience(PATIENCE_SECONDS, on_wait=told.wait))
+        try:
+            request = await self.prepare(op, arguments)
+            if "max_records" in request.options:
+                data = await self.walk(op, request, told)
+            else:
+                response = await self.send(op, request)
+                if not op.read_only:
+                    self.forget(op)
+                data = await self.present(op, request, response)
+        finally:
+            PATIENCE.reset(token)
         if request.notes and isinstance(data, dict):
             data = {**data, "notes": [*request.notes, *data.get("notes", [])]}
         return Reply(data)
@@ -176,7 +187,7 @@ class Calls:
             request.notes.append(note)
             return response
 
-    async def walk(self, op: Operation, request: Request, progress: Progress | None) -> dict[str, Any]:
+    async def walk(self, op: Operation, request: Request, told: _Told) -> dict[str, Any]:
         """Up to max_records records from consecutive search pages, one request a page, as one answer.
 
         The walk stops after the whole pages max_records allows, at the last page, or before a
@@ -209,9 +220,9 @@ class Calls:
                 break
             records += page["records"]
             record_sizes += page_sizes
-            if progress is not None and page["records"]:  # progress must rise with every notification
+            if page["records"]:
                 goal = most if page["total"] is None else min(most, page["total"] - (first - 1) * size)
-                await progress(len(records), max(goal, len(records)), f"{len(records)} records")
+                await told.done(len(records), max(goal, len(records)), f"{len(records)} records")
             if not page["has_more"]:
                 break
         pages = math.ceil(len(records) / size) if records else 0
@@ -256,8 +267,17 @@ class Calls:
                 note = f"Done. This is Copper's own answer: names and dates could not be added ({exc})."
                 return {**data, "notes": [*data.get("notes", []), note]} if isinstance(data, dict) else data
         if not request.options.get("raw"):
-            data = await self._shaped(op, data)
+            data = await self._shaped(op, data, self._view(op, request))
         return within_budget(data, self.budget) if cut and isinstance(data, dict) else data
+
+    def _view(self, op: Operation, request: Request) -> View | None:
+        """What a search shows of each record: the fields asked for, else its list view."""
+        schema = self.catalog.schemas.get(op.answer.record or "")
+        if not op.is_search or schema is None:
+            return None
+        asked = request.options.get("fields")
+        wanted = asked or schema.listed
+        return View.of(wanted, schema.fields, schema.marks, listing=not asked) if wanted else None
 
     def _framed(self, op: Operation, request: Request, response: CopperResponse) -> Any:
         """Lists in an object, with honest page facts for a page."""
@@ -276,8 +296,8 @@ class Calls:
             "has_more": has_more(number, size, len(data), response.total),
         }
 
-    async def _shaped(self, op: Operation, data: Any) -> Any:
-        """Records compact with names; related-item links with their records' names."""
+    async def _shaped(self, op: Operation, data: Any, view: View | None = None) -> Any:
+        """Records compact with names (only what ``view`` shows); related-item links with their records' names."""
         if not isinstance(data, dict):
             return data
         answer = op.answer
@@ -285,18 +305,26 @@ class Calls:
             links = data["records"]
             return {**data, "records": name_links(links, await self.names.lookup(link_ids(links)))}
         parts = self._records_in(op, data)
+        if view is not None:  # before naming: what is not shown costs no lookup
+            parts = [(key, marks, view.lean(record)) for key, marks, record in parts]
         if not parts:
             return data
-        wanted: set[str] = set()
+        needed: set[str] = set()
         for _, marks, record in parts:
-            wanted |= marks.all_refs() | ({"zone"} if marks.has_dates() else set())
+            needed |= marks.all_refs() | ({"zone"} if marks.has_dates() else set())
             if record.get("custom_fields"):
-                wanted.add("custom_fields")
-        reference = await self.account.reference(lists_for(wanted))
+                needed.add("custom_fields")
+        reference = await self.account.reference(lists_for(needed))
         targets = linked_ids((record, marks) for _, marks, record in parts)
         linked = await self.names.lookup(targets) if targets else {}
         notes: list[str] = []
         shaped = {key: compact(record, marks, reference, linked, notes) for key, marks, record in parts}
+        if view is not None:
+            shaped = {key: view.trim(record) for key, record in shaped.items()}
+            missing = view.missing(shaped.values())
+            if missing and shaped:
+                notes.append(f"fields: no record here has {', '.join(missing)}; custom field names are in "
+                             "list_custom_field_definitions.")
         if answer.parts:
             result: dict[str, Any] = {**data, **shaped}
         elif answer.many:
@@ -324,6 +352,34 @@ class Calls:
             items = data.get("records") or []
             return [(i, marks, item) for i, item in enumerate(items) if isinstance(item, dict)]
         return [(None, marks, data)]
+
+
+class _Told:
+    """The progress notifications of one call: what is done, and waits before a request is sent.
+
+    MCP asks that progress rise with every notification, so a wait between two pages is
+    reported a hair above the last figure.
+    """
+
+    def __init__(self, progress: Progress | None) -> None:
+        self._progress = progress
+        self._last = 0.0
+
+    async def done(self, count: float, total: float | None, message: str) -> None:
+        """Report ``count`` of ``total`` done."""
+        await self._tell(max(count, self._last + _HAIR), total, message)
+
+    async def wait(self, seconds: float) -> None:
+        """Report a wait for Copper's rate limit (or a retry) about to begin."""
+        await self._tell(self._last + _HAIR, None, f"waiting {math.ceil(seconds)} s for Copper's rate limit")
+
+    async def _tell(self, value: float, total: float | None, message: str) -> None:
+        if self._progress is not None:
+            self._last = value
+            await self._progress(value, total, message)
+
+
+_HAIR = 0.001
 
 
 def _with_body(request: Request, **changes: Any) -> Request:

@@ -5,13 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx2
 import pytest
 from mcp import Client
 
 from copper_mcp.catalog import load_catalog
+from copper_mcp.client import CopperClient, RateLimits
+from copper_mcp.client._limiter import SAFETY_MARGIN
 from copper_mcp.core.entities import BY_PLURAL
+from copper_mcp.core.settings import Settings
+from copper_mcp.mcp import build_server
 from copper_mcp.sandbox import SandboxConfig, create_app
 from copper_mcp.shaping.writes import needs
+from tests.client.fakes import FakeClock
 from tests.conftest import ServerFactory, answer, shaped_server
 
 
@@ -160,7 +166,7 @@ async def test_a_date_no_calendar_holds_never_fails_a_read(due_date: int) -> Non
     store.replace("tasks", task["id"], {**task, "due_date": due_date})
     async with Client(shaped_server(app=app)) as mcp:
         got = await answer(mcp, "get_task", {"id": task["id"]})
-        page = await answer(mcp, "search_tasks", {"ids": [task["id"]]})
+        page = await answer(mcp, "search_tasks", {"ids": [task["id"]], "fields": ["*"]})
     for shown in (got, page["records"][0]):
         assert shown["due_date"] == due_date
         assert isinstance(shown["date_created"], str)
@@ -197,3 +203,85 @@ async def test_what_the_published_schemas_offer_is_what_copper_gets() -> None:
     assert hook["headers"] == {"X-Team": "ops"}
     assert made["custom_fields"][dropdown["name"]] == option
     assert [r["id"] for r in found["records"]] == [made["id"]]
+
+
+# -- no silent waits -----------------------------------------------------------------------------
+
+
+async def test_a_call_that_would_wait_past_its_patience_answers_at_once_and_sends_nothing() -> None:
+    clock = FakeClock(start=0.0)
+    sent: list[str] = []
+
+    def counted(request: httpx2.Request) -> httpx2.Response:
+        sent.append(request.url.path)
+        return httpx2.Response(200, json={"id": 1, "name": "Acme account"})
+
+    client = CopperClient(api_key="k", user_email="e@x.com", transport=httpx2.MockTransport(counted),
+                          limits=RateLimits(per_minute=2, window=60.0), clock=clock, sleep=clock.sleep)  # fmt: skip
+    server = build_server(Settings(api_key="k", user_email="e@x.com"), client)
+    async with Client(server) as mcp:
+        await answer(mcp, "get_account", {})
+        await answer(mcp, "get_account", {})
+        refused = await mcp.call_tool("get_account", {})
+    assert len(sent) == 2 and clock.now == 0.0
+    text = refused.content[0].text  # type: ignore[union-attr]
+    assert refused.is_error and "Nothing was sent; try again in 61 s" in text
+
+
+async def test_a_shorter_wait_is_told_as_progress_before_it_begins() -> None:
+    clock = FakeClock(start=0.0)
+    told: list[tuple[float, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        told.append((clock.now, message))
+
+    client = CopperClient(api_key="k", user_email="e@x.com",
+                          transport=httpx2.MockTransport(lambda request: httpx2.Response(200, json={"id": 1})),
+                          limits=RateLimits(per_minute=1, window=10.0), clock=clock, sleep=clock.sleep)  # fmt: skip
+    server = build_server(Settings(api_key="k", user_email="e@x.com"), client)
+    async with Client(server) as mcp:
+        await answer(mcp, "get_account", {})
+        waited = await mcp.call_tool("get_account", {}, progress_callback=on_progress)
+    assert not waited.is_error
+    assert told == [(0.0, "waiting 11 s for Copper's rate limit")]
+    assert clock.now == pytest.approx(10.0 * (1 + SAFETY_MARGIN))
+
+
+# -- lean lists ------------------------------------------------------------------------------------
+
+
+async def test_a_search_shows_its_list_view_with_names_for_reference_ids() -> None:
+    listed = load_catalog().schemas["opportunities"].listed
+    async with Client(shaped_server()) as mcp:
+        lean = (await answer(mcp, "search_opportunities", {"page_size": 5}))["records"]
+        whole = [await answer(mcp, "get_opportunity", {"id": r["id"]}) for r in lean]
+    for shown, record in zip(lean, whole, strict=True):
+        # What a person scans in a list: the list view's fields, the owner and stage by name.
+        assert set(shown) <= {"id", *listed, "assignee", "pipeline", "pipeline_stage"}
+        assert "assignee_id" not in shown and shown["assignee"] == record["assignee"]
+        assert "custom_fields" not in shown
+        # Every value shown is the record's own; the id gets the rest.
+        assert all(record[key] == value for key, value in shown.items())
+
+
+async def test_fields_picks_what_a_search_shows_and_star_shows_it_all() -> None:
+    async with Client(shaped_server()) as mcp:
+        definitions = (await answer(mcp, "list_custom_field_definitions", {}))["records"]
+        industry = next(d["name"] for d in definitions if "opportunity" in d["available_on"])
+        picked = (await answer(mcp, "search_opportunities", {
+            "page_size": 5, "fields": ["assignee_id", industry.upper()]}))["records"]  # fmt: skip
+        everything = (await answer(mcp, "search_opportunities", {"page_size": 5, "fields": ["*"]}))["records"]
+        gets = [await answer(mcp, "get_opportunity", {"id": r["id"]}) for r in everything]
+    assert everything == gets
+    for shown, record in zip(picked, gets, strict=True):
+        expected = {"id": record["id"], "assignee_id": record["assignee_id"], "assignee": record["assignee"]}
+        if industry in record.get("custom_fields", {}):
+            expected["custom_fields"] = {industry: record["custom_fields"][industry]}
+        assert shown == expected
+
+
+async def test_a_field_no_record_has_is_said_so() -> None:
+    async with Client(shaped_server()) as mcp:
+        found = await answer(mcp, "search_people", {"page_size": 3, "fields": ["name", "Favourite colour"]})
+    assert all(set(r) == {"id", "name"} for r in found["records"])
+    assert any("no record here has favourite colour" in note for note in found["notes"])

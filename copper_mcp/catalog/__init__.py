@@ -114,12 +114,27 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class Record:
+    """A record schema (``x-copper-record``): what its fields mean, which it has, which a list shows."""
+
+    marks: Marks
+    fields: tuple[str, ...]
+    listed: tuple[str, ...] = ()
+    """The fields a search shows of each record unless asked for others (``x-copper-list``)."""
+
+
+@dataclass(frozen=True)
 class Catalog:
-    """Every operation, plus the marks of each record schema."""
+    """Every operation, plus each record schema."""
 
     operations: tuple[Operation, ...]
-    records: Mapping[str, Marks]
-    """Marks by ``x-copper-record`` name: the record entities (``people``) and ``webhooks``."""
+    schemas: Mapping[str, Record]
+    """By ``x-copper-record`` name: the record entities (``people``) and ``webhooks``."""
+
+    @cached_property
+    def records(self) -> Mapping[str, Marks]:
+        """The marks of each record schema."""
+        return MappingProxyType({name: schema.marks for name, schema in self.schemas.items()})
 
     @property
     def toolsets(self) -> tuple[str, ...]:
@@ -177,8 +192,11 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
         )
         for t in data["tools"]
     )
-    records = {name: Marks.from_json(marks) for name, marks in data["records"].items()}
-    return Catalog(operations=operations, records=MappingProxyType(records))
+    schemas = {
+        name: Record(Marks.from_json(record["marks"]), tuple(record["fields"]), tuple(record.get("list", ())))
+        for name, record in data["records"].items()
+    }
+    return Catalog(operations=operations, schemas=MappingProxyType(schemas))
 
 
 @cache

@@ -109,6 +109,8 @@ date exists in every time zone."""
 # Not Copper's: a record search may collect several pages in one call, at most this many
 # records (five of Copper's largest pages), so what one call costs stays bounded.
 _MAX_RECORDS_INPUT = {"type": "integer", "minimum": 1, "maximum": 1000}
+# Not Copper's either: the fields a search shows of each record (its list view when left out).
+_FIELDS_INPUT = {"type": "array", "items": {"type": "string"}}
 
 
 def snake_case(name: str) -> str:
@@ -374,13 +376,22 @@ def _answer(resolver: _Resolver, response: JSON | None, paged: bool) -> JSON:
     return {}
 
 
-def _record_schemas(resolver: _Resolver, spec: JSON) -> dict[str, Marks]:
-    """The marks of every schema the description names as a record (``x-copper-record``)."""
-    found: dict[str, Marks] = {}
+def _record_schemas(resolver: _Resolver, spec: JSON) -> dict[str, JSON]:
+    """Every schema the description names as a record (``x-copper-record``): its field marks, its
+    fields, and those a list view shows (``x-copper-list``)."""
+    found: dict[str, JSON] = {}
     for schema in spec["components"]["schemas"].values():
         name = schema.get("x-copper-record")
-        if name is not None:
-            found[name] = _property_marks(resolver, resolver.deref(schema).get("properties", {}))
+        if name is None:
+            continue
+        properties = resolver.deref(schema).get("properties", {})
+        listed = list(schema.get("x-copper-list", []))
+        unknown = sorted(set(listed) - set(properties))
+        if unknown:
+            raise ValueError(f"x-copper-list of {name} names fields it does not have: {unknown}")
+        found[name] = {"marks": _property_marks(resolver, properties).to_json(), "fields": list(properties)}
+        if listed:
+            found[name]["list"] = listed
     return found
 
 
@@ -431,10 +442,11 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
         published["raw"] = properties["raw"] = {"type": "boolean"}
         own_params.append("raw")
         if path.endswith("/search"):
-            # The call walks the pages itself; Copper never sees it.
-            properties["max_records"] = copy.deepcopy(_MAX_RECORDS_INPUT)
-            published["max_records"] = copy.deepcopy(_MAX_RECORDS_INPUT)
-            own_params.append("max_records")
+            # The call walks the pages itself, and picks the fields shown; Copper never sees either.
+            for name, schema in (("max_records", _MAX_RECORDS_INPUT), ("fields", _FIELDS_INPUT)):
+                properties[name] = copy.deepcopy(schema)
+                published[name] = copy.deepcopy(schema)
+                own_params.append(name)
     # Marks of inputs that were dropped (read-only fields) would only mislead the translation.
     marks = _property_marks(resolver, marked).only(set(properties))
     validation_schema: JSON = {"type": "object", "properties": properties}
@@ -483,5 +495,4 @@ def build_catalog(spec: JSON) -> JSON:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"duplicate tool names: {duplicates}")
-    records = {name: marks.to_json() for name, marks in _record_schemas(resolver, spec).items()}
-    return {"tools": tools, "records": records}
+    return {"tools": tools, "records": _record_schemas(resolver, spec)}

@@ -14,6 +14,7 @@ from copper_mcp.core.errors import (
     RateLimitError,
     ServerError,
     UnprocessableError,
+    WaitTooLongError,
 )
 from copper_mcp.core.requester import CopperResponse
 from copper_mcp.core.settings import DEFAULT_BASE_URL
@@ -40,5 +41,6 @@ __all__ = [
     "RateLimits",
     "ServerError",
     "UnprocessableError",
+    "WaitTooLongError",
     "is_read",
 ]

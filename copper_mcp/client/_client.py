@@ -21,10 +21,10 @@ from copper_mcp.core.errors import (
     OutcomeUnknownError,
     error_for_status,
 )
-from copper_mcp.core.requester import CopperResponse
+from copper_mcp.core.requester import PATIENCE, CopperResponse
 from copper_mcp.core.settings import DEFAULT_BASE_URL, check_credential
 
-from ._limiter import RateLimiter, RateLimits
+from ._limiter import ANNOUNCED_WAIT, RateLimiter, RateLimits
 from ._redact import Redactor
 from ._retry import (
     MAX_RETRIES,
@@ -171,6 +171,7 @@ class CopperClient:
         Raises:
             CopperStatusError: Copper answered with an error status (a subclass per status).
             OutcomeUnknownError: A write got no clear answer; it was not sent again.
+            WaitTooLongError: The rate limit would hold it longer than the call's patience; not sent.
             CopperConnectionError: Copper could not be reached (``CopperTimeoutError`` for timeouts).
             RuntimeError: The client is not open.
         """
@@ -187,9 +188,16 @@ class CopperClient:
             outcome = await self._send_once(http, verb, path, json, query, attempt)
             if isinstance(outcome, CopperResponse):
                 return outcome
-            if not should_retry(outcome.failure, read=read, attempt=attempt, max_retries=self.max_retries):
-                raise self._final_error(outcome, verb, path, read=read, attempts=attempt + 1)
             wait = retry_delay(attempt, outcome.retry_after, self._random)
+            patience = PATIENCE.get()
+            retrying = should_retry(outcome.failure, read=read, attempt=attempt, max_retries=self.max_retries)
+            # A backoff longer than the call may still wait would hold it silently: answer now instead.
+            if not retrying or (patience is not None and wait > patience.seconds):
+                raise self._final_error(outcome, verb, path, read=read, attempts=attempt + 1)
+            if patience is not None:
+                patience.seconds -= wait
+                if wait >= ANNOUNCED_WAIT and patience.on_wait is not None:
+                    await patience.on_wait(wait)
             attempt += 1
             logger.warning(
                 "%s %s: %s; retry %d of %d in %.2f s",

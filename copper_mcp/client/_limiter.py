@@ -1,20 +1,29 @@
-"""Client-side rate limiting, so Copper never has to refuse a request with 429.
+"""Client-side rate limiting, so Copper never has to refuse a request with 429, and never a silent wait.
 
-Copper allows 180 requests per rolling minute, plus 3 per second on bulk endpoints. ``SlidingWindow``
-is the pure bookkeeping (timestamps in, seconds-to-wait out); ``RateLimiter`` does the waiting, with an
-injected clock and sleep, and is shared by every concurrent request of one client.
+Copper allows 180 requests per rolling minute, plus 3 per second on bulk endpoints. Each request
+reserves the earliest moment it may be sent, in arrival order, then sleeps until then: so the
+wait is known before anyone waits. A call that would wait longer than its patience (see
+``copper_mcp.core.requester.PATIENCE``) is refused at once, nothing sent, saying when to retry;
+a shorter wait is announced to whoever listens (a host's progress bar).
+
+``SlidingWindow`` is the pure bookkeeping (reservations in, earliest admissible moment out);
+``RateLimiter`` does the reserving and waiting, with an injected clock and sleep, and is shared by
+every concurrent request of one client.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import anyio
 
-__all__ = ["SAFETY_MARGIN", "RateLimiter", "RateLimits", "SlidingWindow"]
+from copper_mcp.core.errors import WaitTooLongError
+from copper_mcp.core.requester import PATIENCE
+
+__all__ = ["ANNOUNCED_WAIT", "SAFETY_MARGIN", "RateLimiter", "RateLimits", "SlidingWindow"]
 
 logger = logging.getLogger("copper_mcp.client")
 
@@ -23,6 +32,8 @@ SAFETY_MARGIN = 0.01
 arrives, and network latency varies, so a window exactly as long as Copper's could let the 181st
 request arrive inside the server's window. A share, not fixed seconds, so the 1-second bulk window
 loses 1% of its throughput rather than 10% (0.6 s on the 60-second window)."""
+ANNOUNCED_WAIT = 1.0
+"""Waits at least this long (seconds) are announced to the call's listener; shorter ones pass unseen."""
 
 
 @dataclass(frozen=True)
@@ -49,36 +60,71 @@ class RateLimits:
 
 
 class SlidingWindow:
-    """At most ``limit`` events in any rolling ``window`` seconds (pure bookkeeping, no waiting)."""
+    """At most ``limit`` requests in any rolling ``window`` seconds, over reserved send times.
+
+    Pure bookkeeping: reservations may lie in the future (a request asleep until its moment),
+    and a new one is admissible at a moment only if every window holding that moment stays
+    within the limit, later reservations included.
+    """
 
     def __init__(self, limit: int, window: float) -> None:
         self.limit = limit
         self.window = window
-        self._stamps: deque[float] = deque()
+        self._stamps: list[float] = []  # sorted
+
+    def earliest(self, now: float, not_before: float | None = None) -> float:
+        """The earliest moment at or after ``now`` (and ``not_before``) one more request fits."""
+        self._forget(now)
+        start = now if not_before is None else max(now, not_before)
+        # A window frees a slot only when a reservation leaves it, so the answer is the start or
+        # the moment some reservation's window ends.
+        for moment in [start, *(stamp + self.window for stamp in self._stamps if stamp + self.window > start)]:
+            if self._fits(moment):
+                return moment
+        raise AssertionError("the last reservation's window always ends")  # pragma: no cover
 
     def wait_time(self, now: float) -> float:
-        """Seconds until one more event fits; 0.0 when it fits now."""
-        while self._stamps and self._stamps[0] + self.window <= now:
-            self._stamps.popleft()
-        if len(self._stamps) < self.limit:
-            return 0.0
-        # Full: the next slot opens when the oldest stamp still counted leaves the window.
-        return self._stamps[-self.limit] + self.window - now
+        """Seconds until one more request fits; 0.0 when it fits now."""
+        return self.earliest(now) - now
 
-    def record(self, now: float) -> None:
-        """Count an event at ``now``."""
-        self._stamps.append(now)
+    def record(self, moment: float) -> None:
+        """Reserve ``moment`` for a request."""
+        bisect.insort(self._stamps, moment)
 
     def __len__(self) -> int:
         return len(self._stamps)
 
+    def _fits(self, moment: float) -> bool:
+        # Every window ending at this moment or at a later reservation less than a window away.
+        ends = [moment, *self._stamps[bisect.bisect_left(self._stamps, moment) :]]
+        for end in ends:
+            if end >= moment + self.window:
+                break
+            held = bisect.bisect_right(self._stamps, end) - self._gone_by(end)
+            if held + 1 > self.limit:
+                return False
+        return True
+
+    def _gone_by(self, moment: float) -> int:
+        """How many stamps have left the window ending at ``moment``.
+
+        Computed as stamp + window <= moment, the same sum the candidate moments are made of,
+        so a candidate and the stamp it waits for never disagree by a rounding error.
+        """
+        return bisect.bisect_right(self._stamps, moment, key=lambda stamp: stamp + self.window)
+
+    def _forget(self, now: float) -> None:
+        # A stamp no window ending now or later can hold.
+        del self._stamps[: self._gone_by(now)]
+
 
 class RateLimiter:
-    """Waits until a request fits both of Copper's limits, then lets it go.
+    """Reserves each request's moment under both of Copper's limits, then waits until it comes.
 
-    Requests are admitted in arrival order: each waiter holds a FIFO ``anyio.Lock`` while it sleeps, so
-    a later request can never overtake an earlier one. Bulk requests first queue for the bulk window
-    under their own lock, so ordinary requests are not held up behind a bulk request that waits.
+    Reservations are made in arrival order, and no request is sent before one that arrived
+    earlier: those that must wait sleep one after another (a FIFO lock), each until its own
+    moment. A request that need not wait goes at once, so ordinary requests flow while a bulk
+    request waits for the bulk window.
     """
 
     def __init__(
@@ -93,27 +139,46 @@ class RateLimiter:
         self._sleep = sleep
         self._all = SlidingWindow(limits.per_minute, limits.window * (1 + SAFETY_MARGIN))
         self._bulk = SlidingWindow(limits.bulk_per_second, limits.bulk_window * (1 + SAFETY_MARGIN))
-        self._all_lock = anyio.Lock()
-        self._bulk_lock = anyio.Lock()
+        self._sleepers = anyio.Lock()
+
+    def wait_time(self, *, bulk: bool = False) -> float:
+        """Seconds one more request (a bulk one if ``bulk``) would wait if sent now; nothing is reserved."""
+        now = self._clock()
+        return self._moment(now, bulk) - now
 
     async def acquire(self, *, bulk: bool = False) -> None:
-        """Wait until one more request (a bulk one if ``bulk``) may be sent, and count it as sent."""
-        if not bulk:
-            async with self._all_lock:
-                await self._wait_for(self._all, "per-minute")
-                self._all.record(self._clock())
-            return
-        async with self._bulk_lock:
-            # Only the holder of the bulk lock records bulk stamps, so once the bulk window has room it
-            # keeps it while we queue for the general window below.
-            await self._wait_for(self._bulk, "bulk")
-            async with self._all_lock:
-                await self._wait_for(self._all, "per-minute")
-                now = self._clock()
-                self._bulk.record(now)
-                self._all.record(now)
+        """Wait until one more request may be sent, and count it as sent.
 
-    async def _wait_for(self, window: SlidingWindow, name: str) -> None:
-        while (wait := window.wait_time(self._clock())) > 0:
-            logger.info("rate limiter: waiting %.2f s for the %s limit", wait, name)
-            await self._sleep(wait)
+        Raises:
+            WaitTooLongError: The wait is longer than the current call's patience; nothing is reserved.
+        """
+        now = self._clock()
+        moment = self._moment(now, bulk)
+        wait = moment - now
+        patience = PATIENCE.get()
+        if patience is not None and wait > patience.seconds:
+            raise WaitTooLongError(wait=wait, patience=patience.seconds, per_minute=self.limits.per_minute)
+        self._all.record(moment)
+        if bulk:
+            self._bulk.record(moment)
+        if wait <= 0:
+            return
+        logger.info("rate limiter: waiting %.2f s for Copper's %s limit", wait, "bulk" if bulk else "per-minute")
+        if patience is not None:
+            patience.seconds -= wait
+            if wait >= ANNOUNCED_WAIT and patience.on_wait is not None:
+                await patience.on_wait(wait)
+        async with self._sleepers:
+            remaining = moment - self._clock()
+            if remaining > 0:
+                await self._sleep(remaining)
+
+    def _moment(self, now: float, bulk: bool) -> float:
+        moment = self._all.earliest(now)
+        if not bulk:
+            return moment
+        while True:  # both windows must fit: alternate until neither moves the moment
+            later = self._all.earliest(now, self._bulk.earliest(now, moment))
+            if later == moment:
+                return moment
+            moment = later

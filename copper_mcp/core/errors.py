@@ -19,6 +19,8 @@ The hierarchy::
     │                                even after a search for what it made: candidates)
     ├── NotCreatedError              a create got no clear answer and a search found nothing
     │                                it made: safe to send again
+    ├── WaitTooLongError             the rate limit would hold the request longer than the call
+    │                                may wait; nothing was sent
     └── CopperStatusError            Copper answered with an error status
         ├── BadRequestError          400
         ├── AuthenticationError      401
@@ -52,6 +54,7 @@ __all__ = [
     "ServerError",
     
     "UnprocessableError",
+    "WaitTooLongError",
     "copper_message",
     "error_for_status",
 ]
@@ -137,6 +140,23 @@ class NotCreatedError(CopperError):
         super().__init__(message)
         self.method = method
         self.path = path
+
+
+class WaitTooLongError(CopperError):
+    """The client's own rate limiter would hold a request longer than the call may wait; nothing was sent.
+
+    Attributes:
+        wait: Seconds the request would have waited: when to try again.
+    """
+
+    def __init__(self, *, wait: float, patience: float, per_minute: int) -> None:
+        seconds = math.ceil(wait)
+        super().__init__(
+            f"Copper allows {per_minute} requests a minute and this server's recent calls have used them: this "
+            f"call would wait {seconds} s before Copper is asked, longer than the {math.floor(patience)} s left "
+            f"to it. Nothing was sent; try again in {seconds} s, or ask for less at once (fewer pages)."
+        )
+        self.wait = wait
 
 
 class CopperStatusError(CopperError):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,3 +31,24 @@ class Requester(Protocol):
     ) -> CopperResponse:
         """Send ``method path`` with a JSON body and query parameters; raises ``CopperError``."""
         ...
+
+
+@dataclass
+class Patience:
+    """How long the current call may still wait before its requests are sent, and who hears of waits.
+
+    Hosts commonly give a tool call 60 seconds; a call held longer without a word looks hung, and
+    a create that times out on the host's side invites the model to send it again. The client's
+    rate limiter spends this patience and refuses a wait that would exceed it.
+
+    Attributes:
+        seconds: Waiting still allowed, in seconds (spent as the call waits).
+        on_wait: Called with the seconds of each wait about to begin (a progress notification).
+    """
+
+    seconds: float
+    on_wait: Callable[[float], Awaitable[None]] | None = None
+
+
+PATIENCE: ContextVar[Patience | None] = ContextVar("copper_mcp_patience", default=None)
+"""The current call's patience; None outside a call (the client then waits as long as it must)."""

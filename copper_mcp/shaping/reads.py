@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from copper_mcp.core.marks import RECORD_REFS, Marks
@@ -214,3 +216,73 @@ def _prune(value: Any) -> Any:
 
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str | list | dict) and not value)
+
+
+@dataclass(frozen=True)
+class View:
+    """The fields a list shows of each record: its id always, and the wanted fields.
+
+    A wanted name is a field of the record (``status``), the name beside an id (``assignee``
+    shows ``assignee_id`` and its name), ``custom_fields`` (all of them), or the name of one
+    custom field. Names ignore case. In a list view (``listing``), as a person scans a list, the
+    names of the account's reference data (owner, stage, status, activity type) stand in for
+    their ids; ids of records stay, and the record's own id is always there to get the whole
+    record. Fields asked for by name are shown as asked, ids and names both.
+    """
+
+    marks: Marks
+    listing: bool
+    fields: frozenset[str]
+    """Record fields shown, folded to lower case."""
+    custom: frozenset[str]
+    """Custom fields shown by name, folded; ``ALL_CUSTOM`` for every one."""
+
+    @classmethod
+    def of(cls, wanted: Iterable[str], record_fields: Iterable[str], marks: Marks, *, listing: bool) -> View | None:
+        """The view of these wanted names (a list view's own if ``listing``); None when ``*`` asks for all."""
+        folded = {name.strip().casefold() for name in wanted}
+        if "*" in folded:
+            return None
+        known = {name.casefold() for name in record_fields}
+        named = {name_key(field).casefold() for field in known}
+        shown = frozenset(name for name in folded if name in known or name in named)
+        return cls(marks, listing, shown, ALL_CUSTOM if "custom_fields" in folded else frozenset(folded - shown))
+
+    def lean(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The part of a raw record this view shows (before compact(), which names what is left)."""
+        return {
+            key: value
+            for key, value in record.items()
+            if key == "id"
+            or key.casefold() in self.fields
+            or name_key(key).casefold() in self.fields
+            or (key == "custom_fields" and bool(self.custom))
+        }
+
+    def trim(self, shaped: dict[str, Any]) -> dict[str, Any]:
+        """A compact record as this view shows it: reference ids left to their names, custom fields cut
+        to those it names."""
+        trimmed = {
+            key: value
+            for key, value in shaped.items()
+            if not (self.listing and self.marks.refs.get(key) not in (None, *RECORD_REFS) and name_key(key) in shaped)
+        }
+        custom = trimmed.pop("custom_fields", None)
+        if isinstance(custom, dict) and self.custom != ALL_CUSTOM:
+            custom = {label: value for label, value in custom.items() if _label_name(label) in self.custom}
+        return {**trimmed, "custom_fields": custom} if custom else trimmed
+
+    def missing(self, shaped: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Custom field names this view asks for that no record shown has (misspelt, or all empty)."""
+        if self.custom == ALL_CUSTOM:
+            return []
+        found = {_label_name(label) for record in shaped for label in (record.get("custom_fields") or {})}
+        return sorted(self.custom - found)
+
+
+ALL_CUSTOM = frozenset({"*"})
+
+
+def _label_name(label: str) -> str:
+    """A custom field's name as compact() labels it, without a repeated name's ``(id N)``, folded."""
+    return re.sub(r" \(id \d+\)$", "", label).casefold()

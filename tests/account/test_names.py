@@ -78,7 +78,7 @@ async def test_forget_asks_again() -> None:
 
 async def test_primary_contacts_are_named_and_a_rename_shows_at_once(sandbox_server: ServerFactory) -> None:
     async with Client(sandbox_server()) as client:
-        deals = (await answer(client, "search_opportunities", {"page_size": 50}))["records"]
+        deals = (await answer(client, "search_opportunities", {"page_size": 50, "fields": ["*"]}))["records"]
         linked = [d for d in deals if "primary_contact_id" in d]
         ids = sorted({d["primary_contact_id"] for d in linked})
         found = await answer(client, "search_people", {"ids": ids, "page_size": len(ids)})

@@ -129,8 +129,8 @@ def test_record_schemas_give_their_field_marks_and_answers_name_their_records() 
     )
     catalog = build_catalog(spec)
     assert catalog["records"]["people"] == {
-        "refs": {"assignee_id": "user"},
-        "dates": {"date_created": "unix", "due_date": "unix"},
+        "marks": {"refs": {"assignee_id": "user"}, "dates": {"date_created": "unix", "due_date": "unix"}},
+        "fields": ["id", "name", "title", "assignee_id", "date_created", "due_date"],
     }
     (tool,) = catalog["tools"]
     assert tool["answer"] == {"record": "people"}
@@ -193,7 +193,7 @@ def test_record_searches_take_max_records_which_is_ours_not_copper_s() -> None:
     assert tool["validation_schema"]["properties"]["max_records"] == {"type": "integer", "minimum": 1, "maximum": 1000}
     assert tool["input_schema"]["properties"]["max_records"] == {"type": "integer", "minimum": 1, "maximum": 1000}
     assert tool["body_params"] == ["name"]
-    assert tool["own_params"] == ["raw", "max_records"]
+    assert tool["own_params"] == ["raw", "max_records", "fields"]
     users = _spec({"operationId": "searchUsers"}, path="/users/search", method="post")
     assert "max_records" not in _tool(users)["input_schema"]["properties"]
 
@@ -282,3 +282,12 @@ def test_published_inputs_are_portable_and_validation_accepts_copper_s_forms_too
 def test_a_schema_that_cannot_be_published_portably_stops_the_build(schema: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="portabl|items|x-copper-values"):
         _published(schema)
+
+
+def test_a_list_view_names_only_fields_the_record_has() -> None:
+    spec = _spec({"operationId": "getPerson"}, method="get")
+    spec["components"]["schemas"]["Person"]["x-copper-list"] = ["name", "revenue"]
+    with pytest.raises(ValueError, match="revenue"):
+        build_catalog(spec)
+    spec["components"]["schemas"]["Person"]["x-copper-list"] = ["name", "due_date"]
+    assert build_catalog(spec)["records"]["people"]["list"] == ["name", "due_date"]

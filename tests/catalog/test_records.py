@@ -66,7 +66,7 @@ async def test_every_date_the_description_marks_is_shown_as_a_date(entity: str) 
     search = f"search_{entity}"
     async with Client(shaped_server(budget=10**9)) as mcp:  # every record in one answer
         raw = (await answer(mcp, search, {"max_records": 1000, "raw": True}))["records"]
-        shown = {r["id"]: r for r in (await answer(mcp, search, {"max_records": 1000}))["records"]}
+        shown = {r["id"]: r for r in (await answer(mcp, search, {"max_records": 1000, "fields": ["*"]}))["records"]}
     checked = 0
     for record in raw:
         for field, form in marks.dates.items():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from copper_mcp.client import RateLimiter, RateLimits
+from copper_mcp.client import RateLimiter, RateLimits, WaitTooLongError
 from copper_mcp.client._limiter import SAFETY_MARGIN, SlidingWindow
+from copper_mcp.core.requester import PATIENCE, Patience
 
 from .fakes import FakeClock, max_in_window
 
@@ -122,3 +123,73 @@ async def test_many_concurrent_bulk_requests_stay_under_three_per_second() -> No
             group.start_soon(bulk)
     assert max_in_window(stamps, 1.0) == 3
     assert stamps[3] == pytest.approx(stamps[0] + 1.0 * (1 + SAFETY_MARGIN))
+
+
+# -- patience: no silent waits ---------------------------------------------------------------------
+
+
+async def test_a_wait_longer_than_the_calls_patience_is_refused_at_once_and_reserves_nothing() -> None:
+    clock = FakeClock(start=0.0)
+    limiter = RateLimiter(RateLimits(per_minute=2, window=60.0), clock=clock, sleep=clock.sleep)
+    await limiter.acquire()
+    await limiter.acquire()
+    token = PATIENCE.set(Patience(seconds=20.0))
+    try:
+        with pytest.raises(WaitTooLongError) as refused:
+            await limiter.acquire()
+    finally:
+        PATIENCE.reset(token)
+    assert clock.sleeps == [] and clock.now == 0.0  # answered at once
+    assert refused.value.wait == pytest.approx(60.0 * (1 + SAFETY_MARGIN))
+    assert "Nothing was sent; try again in 61 s" in str(refused.value)
+    assert limiter.wait_time() == pytest.approx(60.0 * (1 + SAFETY_MARGIN))  # no slot was taken
+
+
+async def test_a_shorter_wait_is_announced_then_spent_from_the_patience() -> None:
+    clock = FakeClock(start=0.0)
+    limiter = RateLimiter(RateLimits(per_minute=1, window=10.0), clock=clock, sleep=clock.sleep)
+    heard: list[float] = []
+
+    async def on_wait(seconds: float) -> None:
+        heard.append(seconds)
+        assert clock.now == 0.0  # announced before the wait, not after
+
+    await limiter.acquire()
+    patience = Patience(seconds=30.0, on_wait=on_wait)
+    token = PATIENCE.set(patience)
+    try:
+        await limiter.acquire()
+    finally:
+        PATIENCE.reset(token)
+    assert heard == [pytest.approx(10.0 * (1 + SAFETY_MARGIN))]
+    assert patience.seconds == pytest.approx(30.0 - 10.0 * (1 + SAFETY_MARGIN))
+
+
+async def test_a_wait_too_short_to_notice_is_not_announced() -> None:
+    clock = FakeClock(start=0.0)
+    limiter = RateLimiter(RateLimits(bulk_per_second=1, bulk_window=0.5), clock=clock, sleep=clock.sleep)
+    heard: list[float] = []
+
+    async def on_wait(seconds: float) -> None:
+        heard.append(seconds)
+
+    token = PATIENCE.set(Patience(seconds=30.0, on_wait=on_wait))
+    try:
+        await limiter.acquire(bulk=True)
+        await limiter.acquire(bulk=True)
+    finally:
+        PATIENCE.reset(token)
+    assert clock.sleeps == [pytest.approx(0.5 * (1 + SAFETY_MARGIN))] and heard == []
+
+
+def test_a_reservation_in_the_future_keeps_later_windows_within_the_limit() -> None:
+    """An ordinary request may take a moment before a bulk request's future one, but never so that
+    a window around that future moment would hold too many."""
+    window = SlidingWindow(limit=2, window=10.0)
+    window.record(5.0)  # a request asleep until 5.0
+    window.record(5.5)
+    # At 0.0 the window ending at 5.5 would hold three: the first free moment is when 5.0 leaves.
+    assert window.earliest(0.0) == 15.0
+    window = SlidingWindow(limit=2, window=10.0)
+    window.record(5.0)
+    assert window.earliest(0.0) == 0.0  # two in every window: allowed

@@ -260,7 +260,8 @@ OK_CASES: list[Ok] = [
     Ok("bulk_update_people", lambda i: {"people": [{"id": i.person, "title": "Bulk"}, {"id": MISSING, "title": "x"}]},
        per_item(1, ["id"])),
     # companies
-    Ok("search_companies", lambda i: {"page_size": 3, "contact_type_ids": [i.contact_type.name]},
+    Ok("search_companies", lambda i: {"page_size": 3, "contact_type_ids": [i.contact_type.name],
+                                      "fields": ["contact_type_id"]},
        page(contact_type_id=lambda i: i.contact_type.id)),
     Ok("create_company",
        lambda i: {"name": "Named Co", "contact_type_id": i.contact_type.name,
@@ -291,7 +292,7 @@ OK_CASES: list[Ok] = [
     Ok("bulk_update_leads", lambda i: {"leads": [{"id": i.lead, "title": "Bulk"}, {"id": MISSING}]},
        per_item(1, ["id"])),
     # opportunities
-    Ok("search_opportunities", lambda i: {"pipeline_ids": ["Sales"], "page_size": 3},
+    Ok("search_opportunities", lambda i: {"pipeline_ids": ["Sales"], "page_size": 3, "fields": ["name", "pipeline_id"]},
        page(pipeline_id=lambda i: i.pipeline.id)),
     Ok("create_opportunity", _opportunity,
        both(record(pipeline_id=lambda i: i.pipeline.id, pipeline=lambda i: i.pipeline.name, close_date="2026-12-05",

@@ -91,11 +91,12 @@ def refereed_client(limit: int) -> tuple[CopperClient, Statuses, FakeClock]:
     """A client allowed ``limit`` requests a minute, on a sandbox enforcing the same limit on the same
     clock: any request the client lets through over the limit comes back 429 and is recorded."""
     clock = FakeClock()
-    sandbox = create_app(SandboxConfig(requests_per_minute=limit, clock=clock))
+    # The sandbox's minute lasts 10 s of the client's clock: waits stay within a call's patience.
+    sandbox = create_app(SandboxConfig(requests_per_minute=limit, clock=lambda: clock() * 6))
     statuses = Statuses(httpx2.ASGITransport(app=sandbox))
     client = CopperClient(
         api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL, transport=statuses,
-        limits=RateLimits(per_minute=limit), clock=clock, sleep=clock.sleep, random=lambda: 0.0,
+        limits=RateLimits(per_minute=limit, window=10.0), clock=clock, sleep=clock.sleep, random=lambda: 0.0,
     )
     return client, statuses, clock
 

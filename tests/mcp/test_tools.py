@@ -21,8 +21,8 @@ from tests.client.fakes import EMAIL, KEY, make_client, ok
 from tests.conftest import ServerFactory, shaped_server
 from tests.mcp.conftest import Tools
 
-# A budget a few pages of ten compact people fit in, but not fifty.
-SMALL_BUDGET = 20_000
+# A budget a few pages of ten people (in the list view) fit in, but not fifty.
+SMALL_BUDGET = 7_000
 
 
 def _small_budget_server() -> MCPServer:

@@ -29,13 +29,13 @@ from urllib.parse import quote
 from copper_mcp.account import Account
 from copper_mcp.account.names import RecordNames
 from copper_mcp.catalog import Catalog, Operation
-from copper_mcp.core.errors import InputError, OutcomeUnknownError
+from copper_mcp.core.errors import InputError, NotFoundError, OutcomeUnknownError, UnknownNameError
 from copper_mcp.core.marks import Marks
 from copper_mcp.core.pages import has_more
 from copper_mcp.core.requester import PATIENCE, CopperResponse, Patience, Requester
 from copper_mcp.recover import recover
 from copper_mcp.shaping.budget import DEFAULT_BUDGET, array_size, fitting, sizes, within_budget
-from copper_mcp.shaping.reads import View, compact, link_ids, linked_ids, name_links
+from copper_mcp.shaping.reads import View, compact, link_ids, linked_ids, name_links, unnamed
 from copper_mcp.shaping.reference import NO_REFERENCE, lists_for
 from copper_mcp.shaping.writes import needs, to_copper
 
@@ -47,6 +47,10 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[float, float | None, str | None], Awaitable[None]]
 """Reports progress: (done so far, total if known, message)."""
 
+RENEW_AFTER = 10.0
+"""Seconds a kept account list is trusted to be complete: a name or id it lacks then fetches it
+again (once per call), so a colleague's new custom field or user works at once, while a name that
+is simply wrong costs at most one request every few seconds."""
 PATIENCE_SECONDS = 25.0
 """How long one call may wait, in all, on Copper's rate limit and on retry backoff before a request
 is sent. Hosts commonly give a tool call 60 s; the requests themselves need the rest. A longer
@@ -166,7 +170,14 @@ class Calls:
         wanted = needs(op.marks, args)
         # Only what the arguments need is fetched; with nothing to look up, no request at all.
         reference = await self.account.reference(lists_for(wanted)) if wanted else NO_REFERENCE
-        args, notes = to_copper(op.answer.record or "", args, op.marks, reference)
+        try:
+            args, notes = to_copper(op.answer.record or "", args, op.marks, reference)
+        except UnknownNameError as missed:
+            # The kept list may predate the name (a colleague's new custom field): fetch it once more.
+            if not self.account.renew(lists_for({missed.need}), older_than=RENEW_AFTER):
+                raise
+            reference = await self.account.reference(lists_for(wanted))
+            args, notes = to_copper(op.answer.record or "", args, op.marks, reference)
         path = op.path
         for name in op.path_params:
             path = path.replace("{" + name + "}", quote(str(args[name]), safe=""))
@@ -186,6 +197,10 @@ class Calls:
             response, note = await recover(self.requester, op, request.body, unknown, sent_at)
             request.notes.append(note)
             return response
+        except NotFoundError as gone:
+            if op.not_found is None:
+                raise
+            raise gone.saying(op.not_found) from None
 
     async def walk(self, op: Operation, request: Request, told: _Told) -> dict[str, Any]:
         """Up to max_records records from consecutive search pages, one request a page, as one answer.
@@ -315,6 +330,10 @@ class Calls:
             if record.get("custom_fields"):
                 needed.add("custom_fields")
         reference = await self.account.reference(lists_for(needed))
+        # An id the kept lists lack (a colleague's new user or custom field): fetch its list once more.
+        unknown = unnamed(((record, marks) for _, marks, record in parts), reference)
+        if unknown and self.account.renew(lists_for(unknown), older_than=RENEW_AFTER):
+            reference = await self.account.reference(lists_for(needed))
         targets = linked_ids((record, marks) for _, marks, record in parts)
         linked = await self.names.lookup(targets) if targets else {}
         notes: list[str] = []

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import httpx2
 import pytest
 from mcp import Client
 
+from copper_mcp.calls import RENEW_AFTER
 from copper_mcp.catalog import load_catalog
 from copper_mcp.client import CopperClient, RateLimits
 from copper_mcp.client._limiter import SAFETY_MARGIN
@@ -18,7 +20,7 @@ from copper_mcp.mcp import build_server
 from copper_mcp.sandbox import SandboxConfig, create_app
 from copper_mcp.shaping.writes import needs
 from tests.client.fakes import FakeClock
-from tests.conftest import ServerFactory, answer, shaped_server
+from tests.conftest import SANDBOX_URL, ServerFactory, answer, sandbox_client, shaped_server
 
 
 async def test_reads_are_compact_and_raw_is_untouched(sandbox_server: ServerFactory) -> None:
@@ -285,3 +287,76 @@ async def test_a_field_no_record_has_is_said_so() -> None:
         found = await answer(mcp, "search_people", {"page_size": 3, "fields": ["name", "Favourite colour"]})
     assert all(set(r) == {"id", "name"} for r in found["records"])
     assert any("no record here has favourite colour" in note for note in found["notes"])
+
+
+# -- fresh, tolerant names -----------------------------------------------------------------------
+
+
+async def test_users_by_the_name_people_say() -> None:
+    async with Client(shaped_server()) as mcp:
+        users = {u["name"]: u["id"] for u in (await answer(mcp, "search_users", {}))["records"]}
+        unaccented = await answer(mcp, "create_task", {"name": "Call back", "assignee_id": "Tomas Herrera"})
+        first_name = await answer(mcp, "create_task", {"name": "Send deck", "assignee_id": "priya"})
+    assert unaccented["assignee_id"] == users["Tomás Herrera"]
+    assert first_name["assignee_id"] == users["Priya Raman"]
+
+
+async def test_a_custom_field_a_colleague_just_added_works_at_once() -> None:
+    clock = FakeClock()
+    app = create_app(SandboxConfig())
+    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
+    server = build_server(settings, sandbox_client(app=app), clock=clock)
+    async with Client(server) as mcp:
+        company = (await answer(mcp, "search_companies", {"page_size": 1, "fields": ["*"]}))["records"][0]
+        # Someone adds a field in Copper itself, not through this server, and fills it in.
+        async with sandbox_client(app=app) as copper:
+            made = (await copper.request("POST", "/custom_field_definitions", json={
+                "name": "Territory", "data_type": "String", "available_on": ["company"]})).data  # fmt: skip
+            await copper.request("PUT", f"/companies/{company['id']}", json={
+                "custom_fields": [{"custom_field_definition_id": made["id"], "value": "East"}]})  # fmt: skip
+        clock.now += RENEW_AFTER  # the kept definitions are no longer fresh from Copper
+        shown = await answer(mcp, "get_company", {"id": company["id"]})
+        updated = await answer(mcp, "update_company", {
+            "id": company["id"], "custom_fields": [{"field": "Territory", "value": "West"}]})  # fmt: skip
+    assert shown["custom_fields"]["Territory"] == "East"  # by name, not by its id
+    assert updated["custom_fields"]["Territory"] == "West"
+
+
+async def test_a_wrong_name_does_not_fetch_the_list_again_and_again() -> None:
+    sent: list[str] = []
+    inner = httpx2.ASGITransport(app=create_app(SandboxConfig()))
+
+    class Counted(httpx2.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+            sent.append(request.url.path)
+            return await inner.handle_async_request(request)
+
+    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
+    async with Client(build_server(settings, sandbox_client(transport=Counted()))) as mcp:
+        for _ in range(3):
+            failed = await mcp.call_tool("create_task", {"name": "x", "assignee_id": "Nobody Atall"})
+            assert failed.is_error and "no user named 'Nobody Atall'" in failed.content[0].text  # type: ignore[union-attr]
+    assert sent.count("/developer_api/v1/users/search") == 1  # fetched once; fresh lists are trusted
+
+
+# -- everything the model reads is shaped ----------------------------------------------------------
+
+
+async def test_a_missing_email_is_said_so_without_speaking_of_an_id() -> None:
+    async with Client(shaped_server()) as mcp:
+        result = await mcp.call_tool("fetch_person_by_email", {"email": "nobody@nowhere.example"})
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert result.is_error and "email address" in text and " id" not in text
+
+
+async def test_webhook_dates_are_iso_too() -> None:
+    async with Client(shaped_server()) as mcp:
+        made = await answer(mcp, "create_webhook", {"target": "https://example.com/h", "type": "task", "event": "new"})
+        listed = (await answer(mcp, "list_webhooks", {}))["records"]
+    assert datetime.fromisoformat(made["created_at"]).tzinfo is not None
+    assert all(datetime.fromisoformat(hook["created_at"]).tzinfo is not None for hook in listed)
+
+
+def test_read_only_mode_is_stated_in_the_instructions(sandbox_server: ServerFactory) -> None:
+    assert "This server is read-only" in (sandbox_server(read_only=True).instructions or "")
+    assert "read-only" not in (sandbox_server().instructions or "")

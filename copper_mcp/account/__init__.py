@@ -119,6 +119,18 @@ class Account:
             await gather(self.list(name) for name in missing)
         return self._assembled()
 
+    def renew(self, names: Iterable[str], *, older_than: float) -> bool:
+        """Forget the lists among ``names`` kept longer than ``older_than`` seconds; whether any was.
+
+        For a name a kept list lacks: a colleague may have just added it. A list fetched moments
+        ago is not fetched again, so a name that is simply wrong costs no request per call.
+        """
+        now = self._clock()
+        stale = [name for name in names if name in self._kept and now - self._kept[name].at >= older_than]
+        for name in stale:
+            self.changed(name)
+        return bool(stale)
+
     def changed(self, name: str) -> None:
         """Forget a list after a change to it, so its next use fetches it again."""
         self._kept.pop(name, None)

@@ -82,6 +82,10 @@ class Operation:
     """Inputs of ours, never sent to Copper (``raw``, ``max_records``)."""
     changes: tuple[str, ...]
     """Account lists this operation changes (``custom_field_definitions``): fetched again after it."""
+    not_found: str | None
+    """What a 404 means here, when not "no record with that id" (a lookup by email)."""
+    name_filter: str | None
+    """How its ``name`` input matches: ``part`` of a name (ignoring case) or the ``exact`` name; None without one."""
     read_only: bool
     destructive: bool
     idempotent: bool
@@ -182,6 +186,8 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
             body_params=tuple(t["body_params"]),
             own_params=tuple(t["own_params"]),
             changes=tuple(t["changes"]),
+            name_filter=t.get("name_filter"),
+            not_found=t.get("not_found"),
             read_only=t["annotations"]["read_only"],
             destructive=t["annotations"]["destructive"],
             idempotent=t["annotations"]["idempotent"],

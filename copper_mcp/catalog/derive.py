@@ -395,6 +395,20 @@ def _record_schemas(resolver: _Resolver, spec: JSON) -> dict[str, JSON]:
     return found
 
 
+def _name_filter(resolver: _Resolver, inputs: JSON) -> JSON:
+    """How a search's ``name`` filter matches: a part of the name (Copper's usual), or the whole."""
+    if "name" not in inputs or not inputs["name"]:
+        return {}
+    return {"name_filter": resolver.deref(inputs["name"]).get("x-copper-match", "part")}
+
+
+def _not_found(operation: JSON) -> JSON:
+    """What a 404 means for this operation, when it says more than "no such record" (which
+    presumes an id was given)."""
+    gone = operation.get("responses", {}).get("404", {})
+    return {"not_found": gone["description"]} if "$ref" not in gone and "description" in gone else {}
+
+
 def _response_schema(operation: JSON) -> JSON | None:
     ok = operation.get("responses", {}).get("200", {})
     schema = ok.get("content", {}).get("application/json", {}).get("schema")
@@ -469,6 +483,8 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
         "body_params": body_params,
         "own_params": own_params,
         "changes": list(operation.get("x-copper-changes", [])),
+        **(_name_filter(resolver, marked) if path.endswith("/search") else {}),
+        **_not_found(operation),
         "annotations": {
             "read_only": read_only,
             "destructive": destructive,

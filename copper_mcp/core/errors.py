@@ -10,7 +10,8 @@ The hierarchy::
     ConfigError                      a setting (an environment variable, a command-line option)
                                      cannot be used; nothing was started
     InputError                       a tool's arguments cannot become a Copper request;
-                                     nothing was sent
+    │                                nothing was sent
+    └── UnknownNameError             a name no kept list holds (the list is fetched again once)
     CopperError                      what Copper did: raised by the client (copper_mcp.client),
                                      NotCreatedError by copper_mcp.recover
     ├── CopperConnectionError        network failure before any answer
@@ -53,6 +54,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     
+    "UnknownNameError",
     "UnprocessableError",
     "WaitTooLongError",
     "copper_message",
@@ -86,6 +88,27 @@ class InputError(Exception):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+    def within(self, key: str) -> InputError:
+        """The same error, said of the object at ``key`` that holds the argument (a bulk item)."""
+        moved = type(self).__new__(type(self))
+        moved.__dict__.update(self.__dict__)  # what a subclass adds (an unknown name's need) goes along
+        Exception.__init__(moved, f"{key}.{self}")
+        moved.field = f"{key}.{self.field}" if self.field else key
+        return moved
+
+
+class UnknownNameError(InputError):
+    """A name the account's kept lists do not hold; fetching the list again may find it (a colleague
+    just added it).
+
+    Attributes:
+        need: What the name is of, as ``shaping.reference.SOURCES`` keys it (``user``, ``custom_fields``).
+    """
+
+    def __init__(self, message: str, *, need: str, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.need = need
 
 
 class CopperError(Exception):
@@ -195,6 +218,12 @@ class PermissionDeniedError(CopperStatusError):
 
 class NotFoundError(CopperStatusError):
     """404: no such record (or no such path)."""
+
+    def saying(self, text: str) -> NotFoundError:
+        """The same 404 with a message of what it means for the call that got it."""
+        return NotFoundError(
+            text, status_code=self.status_code, message=self.message, body=self.body, method=self.method, path=self.path
+        )
 
 
 class UnprocessableError(CopperStatusError):

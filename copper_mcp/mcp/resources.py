@@ -38,6 +38,8 @@ from copper_mcp.account import REFERENCE_LISTS, gather, leads_enabled
 from copper_mcp.calls import Calls, Reply
 from copper_mcp.core.entities import BY_PLURAL, ENTITIES, Entity
 from copper_mcp.core.errors import CopperError, InputError, NotFoundError
+from copper_mcp.core.pages import MAX_PAGE_SIZE
+from copper_mcp.shaping.reference import fold
 
 __all__ = ["register_resources"]
 
@@ -220,19 +222,29 @@ def _title(entity: Entity, record: Mapping[str, Any]) -> str:
 async def complete_id(calls: Calls, entity: Entity, typed: str) -> Completion | None:
     """Ids of records whose name contains what was typed, most recently modified first.
 
-    Nothing typed offers the most recently modified records. Entities without names
-    (activities) offer nothing.
+    Nothing typed offers the most recently modified records. Where Copper's name filter takes
+    whole names only (opportunities), the most recently modified page of records is searched
+    here instead, ignoring case and accents. Entities without names (activities) offer nothing.
     """
     if not entity.named:
         return None
-    arguments: dict[str, Any] = {"page_size": COMPLETION_LIMIT, "raw": True, **_newest_first(calls, entity)}
-    if typed.strip():
+    search = calls.catalog.search(entity)
+    wanted = fold(typed)
+    local = bool(wanted) and search.name_filter == "exact"
+    size = MAX_PAGE_SIZE if local else COMPLETION_LIMIT
+    arguments: dict[str, Any] = {"page_size": size, "raw": True, **_newest_first(calls, entity)}
+    if wanted and not local:
         arguments["name"] = typed.strip()
     try:
-        answer = (await calls.execute(calls.catalog.search(entity), arguments)).structured
+        answer = (await calls.execute(search, arguments)).structured
     except CopperError as exc:
         raise MCPError(code=INTERNAL_ERROR, message=f"Could not search {entity.plural}: {exc}") from exc
-    values = [str(row["id"]) for row in answer["records"] if isinstance(row, dict) and "id" in row]
+    rows = [row for row in answer["records"] if isinstance(row, dict) and "id" in row]
+    if local:
+        rows = [row for row in rows if wanted in fold(str(row.get("name") or ""))]
+        values = [str(row["id"]) for row in rows[:COMPLETION_LIMIT]]
+        return Completion(values=values, total=len(rows), has_more=len(rows) > len(values) or answer["has_more"])
+    values = [str(row["id"]) for row in rows]
     total = answer["total"]
     return Completion(values=values, total=total, has_more=total is not None and total > len(values))
 

@@ -4,7 +4,8 @@ until a host connects and the lifespan opens the client."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,7 +19,7 @@ from mcp.types import CallToolResult, InputRequiredResult
 from copper_mcp import __version__
 from copper_mcp.account import Account
 from copper_mcp.account.names import RecordNames
-from copper_mcp.calls import Calls
+from copper_mcp.calls import PATIENCE_SECONDS, Calls
 from copper_mcp.catalog import load_catalog
 from copper_mcp.client import CopperClient
 from copper_mcp.core.settings import Settings
@@ -33,6 +34,9 @@ Tools for one Copper CRM account. Copper's words: a deal is an opportunity, a co
 a call, meeting or note an activity, a to-do or follow-up a task.
 - Records come back compact, from reads and writes alike: names beside ids, ISO dates, empty
   fields left out; raw: true on a get or search gives Copper's record untouched.
+- A search shows each record's list view: the fields a person scans, the owner, stage or status
+  by name. fields: [...] shows others instead (a field, a name such as assignee, a custom field
+  by name); fields: ["*"] whole records, as a get shows them.
 - Searches answer one page: `total` is an upper bound, `has_more` says whether to ask for the
   next page_number. max_records collects up to that many over several pages in one call. An
   answer too long for one reply comes back as a smaller page; go on from next_page_number
@@ -41,8 +45,9 @@ a call, meeting or note an activity, a to-do or follow-up a task.
   [..]} matches any of them, with "option": "ALL" all; followed: true or false.
 - Where an id of a user, pipeline, stage, contact type, customer source, loss reason, lead
   status or activity type goes, its name works too (a user also by email), as text; bulk
-  items and a conversion's details included. Ids of people, companies and other records are
-  numbers from searches.
+  items and a conversion's details included. Case and accents do not matter, and a unique
+  start or word of a name is enough ("priya", "Herrera"). Ids of people, companies and other
+  records are numbers from searches.
 - Dates: ISO 8601 (2026-12-05 or 2026-12-05T15:00:00-05:00); without a zone the account's time
   zone applies and the answer says so.
 - custom_fields: a list of {"field": "Field name", "value": "..."}; the value is text: a
@@ -50,7 +55,16 @@ a call, meeting or note an activity, a to-do or follow-up a task.
   commas. In searches also minimum_value/maximum_value, and option ANY/ALL/NONE for
   multi-select fields.
 - Updates change only the fields passed; null clears a field (the schemas show one type, null
-  is accepted too); lists are replaced whole. Bulk tools answer one result per item, in order."""
+  is accepted too); lists are replaced whole. Bulk tools answer one result per item, in order.
+""" + (
+    f"- Copper allows 180 requests a minute. A call waits at most {PATIENCE_SECONDS:g} s for it (progress says\n"
+    "  so); past that it answers at once, nothing sent, with when to try again."
+)
+
+
+READ_ONLY_NOTE = """
+- This server is read-only: it offers only the tools that read, and refuses any that would change
+  data (nothing is sent). Ask the person to make the change in Copper."""
 
 
 class CopperServer(MCPServer):
@@ -86,6 +100,7 @@ def build_server(
     budget: int = DEFAULT_BUDGET,
     token_verifier: TokenVerifier | None = None,
     auth: AuthSettings | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> MCPServer:
     """An MCP server exposing the catalogue's tools for these settings, talking through ``client``.
 
@@ -102,7 +117,7 @@ def build_server(
             yield
 
     catalog = load_catalog()
-    calls = Calls(client, catalog, Account(client), RecordNames(client), budget=budget)
+    calls = Calls(client, catalog, Account(client, clock=clock), RecordNames(client, clock=clock), budget=budget)
     exposed = catalog.select(settings.toolsets, settings.read_only)
     writes = {op.name for op in catalog.select(settings.toolsets, read_only=False)} - {op.name for op in exposed}
     server = CopperServer(
@@ -110,7 +125,7 @@ def build_server(
         refused=frozenset(writes),
         title="Copper CRM",
         version=__version__,
-        instructions=INSTRUCTIONS,
+        instructions=INSTRUCTIONS + (READ_ONLY_NOTE if settings.read_only else ""),
         tools=build_tools(exposed, calls),
         lifespan=lifespan,
         log_level="WARNING",

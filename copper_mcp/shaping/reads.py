@@ -91,6 +91,29 @@ def linked_ids(records: Iterable[tuple[Mapping[str, Any], Marks]]) -> dict[str, 
     return _by_kind(target for record, marks in records for target in _targets(record, marks))
 
 
+def unnamed(records: Iterable[tuple[Mapping[str, Any], Marks]], ref: ReferenceData) -> set[str]:
+    """What the reference data cannot name in these records: the needs (``reference.SOURCES``
+    keys) of ids it does not hold, and ``custom_fields`` for a field it has no definition of."""
+    found: set[str] = set()
+    for record, marks in records:
+        for key, target in marks.refs.items():
+            value = record.get(key)
+            if target in RECORD_REFS or value is None or _is_empty(value):
+                continue
+            if any(ref.name_of(target, item) is None for item in (value if isinstance(value, list) else [value])):
+                found.add(target)
+        entries = record.get("custom_fields")
+        if isinstance(entries, list) and any(
+            isinstance(e, dict) and _definition(e.get("custom_field_definition_id"), ref) is None for e in entries
+        ):
+            found.add("custom_fields")
+        for key, inner in marks.nested.items():
+            value = record.get(key)
+            parts = value if isinstance(value, list) else [value]
+            found |= unnamed(((part, inner) for part in parts if isinstance(part, Mapping)), ref)
+    return found
+
+
 def name_links(links: list[Any], linked: Mapping[tuple[str, int], str]) -> list[Any]:
     """Copper's ``{id, type}`` links, each with its record's ``name`` where ``linked`` has it."""
     named = []

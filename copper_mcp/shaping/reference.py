@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 JsonObject = Mapping[str, Any]
@@ -161,12 +162,19 @@ class ReferenceData:
         return [Candidate(i, name, self._label(target, i, name)) for i, name in items.items()]
 
     def ids_named(self, target: str, text: str, pipeline_ids: Sequence[int] = ()) -> list[int]:
-        """Ids whose name (or, for users, email) equals text, ignoring case and extra spaces."""
-        wanted = _fold(text)
-        found = [c.id for c in self.candidates(target, pipeline_ids) if _fold(c.name) == wanted]
-        if target == "user" and not found:
-            found = [i for i, email in self.user_emails.items() if _fold(email) == wanted]
-        return found
+        """Ids of what ``text`` names: its name (a user's also its email), or a unique start of it.
+
+        Case, accents and extra spaces are ignored ("tomas herrera" is "Tomás Herrera"). Without
+        an exact match, names that start with the text or have it as a word ("Priya", "Herrera")
+        are the candidates; several of them mean the text is ambiguous.
+        """
+        candidates = [(c.id, c.name) for c in self.candidates(target, pipeline_ids)]
+        if target == "user":
+            wanted = fold(text)
+            emails = [i for i, email in self.user_emails.items() if fold(email) == wanted]
+            if emails:
+                return emails
+        return named(candidates, text)
 
     def activity_type_name(self, category: object, type_id: object) -> str | None:
         """The name of an activity type given as Copper's {category, id}."""
@@ -175,9 +183,8 @@ class ReferenceData:
         return self.activity_types.get((category, type_id))
 
     def activity_types_named(self, text: str) -> list[tuple[str, int]]:
-        """(category, id) pairs of the activity types called text."""
-        wanted = _fold(text)
-        return [key for key, name in self.activity_types.items() if _fold(name) == wanted]
+        """(category, id) pairs of the activity types ``text`` names (as ``ids_named`` reads names)."""
+        return named(list(self.activity_types.items()), text)
 
     def custom_fields_on(self, entity: str) -> list[CustomFieldDefinition]:
         """Custom field definitions that apply to an entity given by its singular name."""
@@ -196,8 +203,25 @@ def _names(items: Sequence[JsonObject]) -> dict[int, str]:
     return {item["id"]: item["name"] for item in items if "id" in item and item.get("name") is not None}
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
+def fold(text: str) -> str:
+    """A name as matching compares it: without accents, case or extra spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.split()).casefold()
+
+
+K = TypeVar("K")
+
+
+def named(candidates: Sequence[tuple[K, str]], text: str) -> list[K]:
+    """The keys of the candidates ``text`` names: exact names first, else those it starts or is a word of."""
+    wanted = fold(text)
+    if not wanted:
+        return []
+    exact = [key for key, name in candidates if fold(name) == wanted]
+    if exact:
+        return exact
+    return [key for key, name in candidates if fold(name).startswith(wanted) or wanted in fold(name).split()]
 
 
 def _zone(name: str) -> ZoneInfo:

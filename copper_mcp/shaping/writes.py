@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from copper_mcp.core.entities import BY_PLURAL
-from copper_mcp.core.errors import InputError
+from copper_mcp.core.errors import InputError, UnknownNameError
 from copper_mcp.core.marks import RECORD_REFS, REF_WORDS, Marks
 
 from .choices import closest_first, listing
 from .dates import is_unix, mdy_from_input, unix_from_input
-from .reference import CustomFieldDefinition, ReferenceData
+from .reference import CustomFieldDefinition, ReferenceData, fold
 
 # Search bounds named like these are upper bounds: a bare date there means the end of that day.
 UPPER_BOUND_PREFIXES = ("maximum_", "max_")
@@ -141,8 +141,7 @@ def _nested(entity: str, key: str, value: Any, marks: Marks, ref: ReferenceData,
     try:
         body, inner_notes = to_copper(entity, value, marks, ref)
     except InputError as exc:
-        where = f"{key}.{exc.field}" if exc.field else key
-        raise InputError(f"{key}.{exc}", field=where) from None
+        raise exc.within(key) from None
     notes.extend(note for note in inner_notes if note not in notes)
     return body
 
@@ -206,11 +205,12 @@ def _ref(key: str, value: Any, target: str, ref: ReferenceData, pipelines: Seque
     choices = ref.candidates(target, pipelines)
     where = _stage_scope(target, pipelines, ref)
     if not choices:
-        raise InputError(f"{key}: there are no {words}{where}; give an id.", field=key)
+        raise UnknownNameError(f"{key}: there are no {words}{where}; give an id.", need=target, field=key)
     ordered = [c.label for c in closest_first(value, choices, lambda c: c.name)]
     extra = " Users can also be given by email." if target == "user" else ""
-    raise InputError(
+    raise UnknownNameError(
         f"{key}: no {word} named {value!r}{where}. Valid {words}, closest first: {listing(ordered)}.{extra}",
+        need=target,
         field=key,
     )
 
@@ -235,8 +235,9 @@ def _activity_type(key: str, value: Any, ref: ReferenceData) -> dict[str, Any]:
             field=key,
         )
     names = closest_first(value, ref.activity_types.values())
-    raise InputError(
+    raise UnknownNameError(
         f"{key}: no activity type named {value!r}. Valid activity types, closest first: {listing(names)}.",
+        need="activity_type",
         field=key,
     )
 
@@ -264,7 +265,7 @@ def _definition(entity: str, name: str, ref: ReferenceData) -> CustomFieldDefini
     if by_id is not None:
         matches = [d for d in here if d.id == by_id]
     else:
-        matches = [d for d in here if d.name.casefold() == key.casefold()]
+        matches = [d for d in here if fold(d.name) == fold(key)]
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -274,7 +275,7 @@ def _definition(entity: str, name: str, ref: ReferenceData) -> CustomFieldDefini
             "Use the id as the key instead.",
             field="custom_fields",
         )
-    elsewhere = [d for d in ref.custom_fields.values() if d.id == by_id or d.name.casefold() == key.casefold()]
+    elsewhere = [d for d in ref.custom_fields.values() if d.id == by_id or fold(d.name) == fold(key)]
     if elsewhere:
         places = sorted({place for d in elsewhere for place in d.available_on})
         raise InputError(
@@ -283,10 +284,12 @@ def _definition(entity: str, name: str, ref: ReferenceData) -> CustomFieldDefini
             field="custom_fields",
         )
     if not here:
-        raise InputError(f"custom_fields: {entity} has no custom fields.", field="custom_fields")
+        raise UnknownNameError(f"custom_fields: {entity} has no custom fields.", need="custom_fields",
+                               field="custom_fields")  # fmt: skip
     names = closest_first(name, [d.name for d in here])
-    raise InputError(
+    raise UnknownNameError(
         f"custom_fields: no field named {name!r} on {entity}. Valid fields, closest first: {listing(names)}.",
+        need="custom_fields",
         field="custom_fields",
     )
 
@@ -348,8 +351,8 @@ def _number(key: str, text: str) -> int | float:
 
 
 def _named_option(definition: CustomFieldDefinition, text: str) -> int | None:
-    wanted = text.strip().casefold()
-    return next((option_id for option_id, name in definition.options.items() if name.casefold() == wanted), None)
+    wanted = fold(text)
+    return next((option_id for option_id, name in definition.options.items() if fold(name) == wanted), None)
 
 
 def _option(definition: CustomFieldDefinition, value: Any) -> int:
@@ -360,8 +363,9 @@ def _option(definition: CustomFieldDefinition, value: Any) -> int:
     if found is not None:
         return found
     names = closest_first(text, definition.options.values())
-    raise InputError(
+    raise UnknownNameError(
         f"custom_fields: {definition.name!r} has no option {value!r}. Valid options, closest first: {listing(names)}.",
+        need="custom_fields",
         field="custom_fields",
     )
 

@@ -409,8 +409,9 @@ FAIL_CASES: list[Fail] = [
     Fail("update_person", lambda i: {"id": i.person, "favourite_colour": "red"},
          _invalid("Additional properties are not allowed ('favourite_colour' was unexpected)")),
     Fail("delete_person", lambda i: {"id": MISSING}, _gone("DELETE", "/people/{}")),
+    # No id was given, so the message speaks of the email, not of an id.
     Fail("fetch_person_by_email", lambda i: {"email": "nobody@nowhere.example"},
-         ("No such record", "POST /people/fetch_by_email returned 404")),
+         ("No contact (person) has this email address: search_people by name, or create_person.",)),
     Fail("bulk_create_people", lambda i: {"people": []}, _invalid("people: needs at least 1 item")),
     Fail("bulk_update_people", lambda i: {"people": [{"title": "x"}]},
          _invalid("people.0: 'id' is a required property")),

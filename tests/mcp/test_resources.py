@@ -111,8 +111,10 @@ async def test_listing_refuses_a_forged_cursor(sandbox_server: Any) -> None:
     assert caught.value.error.code == -32602
 
 
-@pytest.mark.parametrize("entity", ["people", "companies", "leads"])
+@pytest.mark.parametrize("entity", ["people", "companies", "leads", "opportunities", "projects", "tasks"])
 async def test_completion_offers_ids_whose_names_match(sandbox_server: Any, entity: str) -> None:
+    """A part of a word finds the records, on every entity: Copper's name filter takes whole names
+    of opportunities, so those are matched here."""
     async with Client(sandbox_server()) as client:
         (sample,) = (await search(client, entity, page_size=1))["records"]
         typed = sample["name"].split()[-1][1:4]  # part of a word, not its start

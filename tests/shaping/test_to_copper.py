@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from copper_mcp.core.errors import InputError
+from copper_mcp.core.errors import InputError, UnknownNameError
 from copper_mcp.core.marks import Marks
 from copper_mcp.shaping.reads import compact
 from copper_mcp.shaping.reference import NO_REFERENCE, ReferenceData
@@ -198,8 +198,38 @@ def test_activity_type_by_name(ref: ReferenceData) -> None:
 
 
 def test_unknown_activity_type_lists_closest_first(ref: ReferenceData) -> None:
-    message = error("activities", {"type": "Phone"}, ref)
-    assert message.startswith("type: no activity type named 'Phone'. Valid activity types, closest first: Phone Call;")
+    message = error("activities", {"type": "Fone"}, ref)
+    assert message.startswith("type: no activity type named 'Fone'. Valid activity types, closest first: Note;")
+
+
+# -- names as people say them ---------------------------------------------------------------------
+
+
+def test_names_ignore_accents_and_a_unique_start_or_word_is_enough() -> None:
+    users = [{"id": 1, "name": "Tomás Herrera", "email": "tomas@x.example"},
+             {"id": 2, "name": "Priya Shah", "email": "priya@x.example"},
+             {"id": 3, "name": "Alex Kim", "email": "alex@x.example"},
+             {"id": 4, "name": "Alexandra Ruiz", "email": "ar@x.example"}]  # fmt: skip
+    ref = ReferenceData.from_copper(users=users)
+    for given, expected in (("Tomas Herrera", 1), ("tomás  herrera", 1), ("Priya", 2), ("herrera", 1), ("Alex Kim", 3)):
+        assert to_copper("tasks", {"assignee_id": given}, INPUT_MARKS["tasks"], ref)[0] == {"assignee_id": expected}
+    # "Alex" starts two names: the error lists both, with their emails, to choose from.
+    with pytest.raises(InputError, match="'Alex' matches several users") as ambiguous:
+        to_copper("tasks", {"assignee_id": "Alex"}, INPUT_MARKS["tasks"], ref)
+    assert "alex@x.example" in str(ambiguous.value) and "ar@x.example" in str(ambiguous.value)
+
+
+def test_a_name_the_lists_do_not_hold_is_an_unknown_name_a_fresh_list_may_find(ref: ReferenceData) -> None:
+    """It says what it is a name of, so the call can fetch that list again once."""
+    with pytest.raises(UnknownNameError) as missed:
+        write("opportunities", {"pipeline_stage_ids": ["Presentation", "Negotiations won"]}, ref)
+    assert missed.value.need == "pipeline_stage"
+    with pytest.raises(UnknownNameError) as missed:
+        write("companies", {"custom_fields": [{"field": "Territory", "value": "West"}]}, ref)
+    assert missed.value.need == "custom_fields"
+    with pytest.raises(UnknownNameError) as missed:
+        write("people", {"assignee_id": "Nobody"}, ref)
+    assert missed.value.need == "user"
 
 
 # -- custom fields ------------------------------------------------------------------------------

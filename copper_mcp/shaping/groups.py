@@ -381,11 +381,10 @@ class Tally:
                 "A record with several values of a key (tags, options) counts once in each of their groups, "
                 "so counts add up to more than records_read."
             )
-        if any(key.period for key in self.keys):
-            notes.append(
-                f"Dates are grouped in the account's time zone, {self.reference.timezone}; a week starts on "
-                "Monday and is named by that Monday's date."
-            )
+        if any(key.period and (key.form == "unix" or key.custom) for key in self.keys):
+            notes.append(f"Dates are grouped in the account's time zone, {self.reference.timezone}.")
+        if any(key.period == "week" for key in self.keys):
+            notes.append("A week starts on Monday and is named by that Monday's date.")
         if self.sums:
             without = "without_value counts records with no value (left out of the sums)"
             if len(currencies) > 1:

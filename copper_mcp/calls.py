@@ -202,8 +202,8 @@ class Calls:
         record_sizes: list[int] = []
         over_budget = False
         page: dict[str, Any] = {}
-        async with aclosing(self._pages(op, request, size, first, limit // size, progress)) as pages:
-            async for page_request, response in pages:
+        async with aclosing(self._pages(op, request, size, first, limit // size, progress)) as each:
+            async for page_request, response in each:
                 page = await self.present(op, page_request, response, cut=False)
                 page_sizes = sizes(page["records"])
                 if not records and fitting(page_sizes, self.budget) < len(page_sizes):
@@ -213,17 +213,17 @@ class Calls:
                     break
                 records += page["records"]
                 record_sizes += page_sizes
-        taken = math.ceil(len(records) / size) if records else 0
+        pages = math.ceil(len(records) / size) if records else 0
         answer: dict[str, Any] = {
             "records": records,
             "page_number": first,
             "page_size": size,
-            "pages": taken,
+            "pages": pages,
             "total": page.get("total"),
             "has_more": over_budget or bool(page.get("has_more")),
         }
         if answer["has_more"]:
-            answer["next_page_number"] = first + taken
+            answer["next_page_number"] = first + pages
         if over_budget:
             answer["notes"] = ["The next page would not fit in this answer: ask again from next_page_number."]
         return answer
@@ -244,8 +244,8 @@ class Calls:
         tally = groups.Tally(keys, op.group_by.sums, reference)
         read = 0
         last: CopperResponse | None = None
-        async with aclosing(self._pages(op, request, MAX_PAGE_SIZE, 1, groups.MOST_PAGES, progress)) as pages:
-            async for _, last in pages:
+        async with aclosing(self._pages(op, request, MAX_PAGE_SIZE, 1, groups.MOST_PAGES, progress)) as each:
+            async for _, last in each:
                 tally.add(last.data or [])
                 read += 1
         total = last.total if last is not None else None

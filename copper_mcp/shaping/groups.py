@@ -89,7 +89,7 @@ class Key:
             return _bucket(value, form, self.period, reference)
         if self.target == "record":  # a link to any record: grouped by its type
             return value.get("type") if isinstance(value, Mapping) else None
-        if isinstance(value, Mapping):  # an activity type's {category, id}
+        if self.target == "activity_type" and isinstance(value, Mapping):  # Copper's {category, id}
             return (value.get("category"), value.get("id"))
         return value if isinstance(value, Hashable) else json.dumps(value, sort_keys=True)
 

@@ -40,7 +40,7 @@ PERIODS = ("day", "week", "month", "quarter")
 MOST_PAGES = 25
 """The most search pages one group_by call reads. Copper allows 180 requests a minute for everything
 the server does, and hosts give up on a tool call after about 60 seconds: 25 pages of 200 at about a
-second each leave half of that time, and 155 of the minute's requests, to everything else."""
+second each leave more than half of that time, and 155 of the minute's requests, to everything else."""
 MOST_RECORDS = MOST_PAGES * MAX_PAGE_SIZE
 """5,000: the most records one group_by call adds up; past it the answer is not a total."""
 GROUPABLE_TYPES = ("Dropdown", "MultiSelect", "Checkbox", "Date")
@@ -161,7 +161,9 @@ def _key(text: str, group_by: GroupBy, marks: Marks, reference: ReferenceData, e
     dated = _date_field(text, marks)
     if dated is not None:
         if period is None:
-            raise InputError(f"group_by: {dated} is a date: add a period, e.g. {dated}:month ({_periods()}).")
+            raise InputError(
+                f"group_by: {dated} is a date: add a period, e.g. {dated}:month ({_periods()}).", field="group_by"
+            )
         return Key(f"{dated}:{period}", dated, period=period, form=marks.dates[dated])
     custom = _custom_field(base, reference, entity)
     if custom is None:

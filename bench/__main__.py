@@ -28,7 +28,7 @@ from pathlib import Path
 
 import anyio
 
-from bench import catalogue, cold_start, compact, findable, per_call, rate_limiter
+from bench import catalogue, cold_start, compact, findable, group_by, per_call, rate_limiter
 from bench.figure import REPO, Figure, Measure, Options, Row
 
 FIGURES: dict[str, Measure] = {
@@ -38,6 +38,7 @@ FIGURES: dict[str, Measure] = {
     "per-call": per_call.measure,
     "rate-limiter": rate_limiter.measure,
     "compact": compact.measure,
+    "group-by": group_by.measure,
 }
 """Every figure, in table order: adding one is a module with a ``measure`` and a line here."""
 

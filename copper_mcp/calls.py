@@ -4,9 +4,10 @@
 and resources alike. The steps, in the order they run (each a method below)::
 
     check     the arguments against the operation's full schema; nothing is sent if they fail
-    prepare   our own options (raw, max_records) set apart; names, ISO dates and named custom
-              fields turned into Copper's form, with the account lists that needs
-    send      one request through the shared client, or one a page when max_records asks
+    prepare   our own options (raw, max_records, group_by, top) set apart; names, ISO dates and
+              named custom fields turned into Copper's form, with the account lists that needs
+    send      one request through the shared client, or one a page when max_records or
+              group_by asks (group_by answers what the records add up to: ``shaping.groups``)
     forget    after a write, what it may have changed (an account list, the names of records)
     present   the answer: records compact (or raw) with the names of linked records, page
               facts, the response budget, and notes on anything interpreted
@@ -20,7 +21,8 @@ import json
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -31,9 +33,10 @@ from copper_mcp.account.names import RecordNames
 from copper_mcp.catalog import Catalog, Operation
 from copper_mcp.core.errors import InputError, NotFoundError, OutcomeUnknownError, UnknownNameError
 from copper_mcp.core.marks import Marks
-from copper_mcp.core.pages import has_more
+from copper_mcp.core.pages import MAX_PAGE_SIZE, has_more
 from copper_mcp.core.requester import PATIENCE, CopperResponse, Patience, Requester
 from copper_mcp.recover import recover
+from copper_mcp.shaping import groups
 from copper_mcp.shaping.budget import DEFAULT_BUDGET, array_size, fitting, sizes, within_budget
 from copper_mcp.shaping.reads import View, compact, link_ids, linked_ids, name_links, unnamed
 from copper_mcp.shaping.reference import NO_REFERENCE, lists_for
@@ -131,7 +134,9 @@ class Calls:
         token = PATIENCE.set(Patience(PATIENCE_SECONDS, on_wait=told.wait))
         try:
             request = await self.prepare(op, arguments)
-            if "max_records" in request.options:
+            if "group_by" in request.options or "top" in request.options:
+                data = await self.grouped(op, request, told)
+            elif "max_records" in request.options:
                 data = await self.walk(op, request, told)
             else:
                 response = await self.send(op, request)
@@ -219,27 +224,21 @@ class Calls:
                 f"max_records ({limit}) is less than page_size ({size}): raise it or leave page_size out."
             )
         first = int(request.args.get("page_number", 1))
-        most = limit // size * size
         records: list[Any] = []
         record_sizes: list[int] = []
         over_budget = False
         page: dict[str, Any] = {}
-        for number in range(first, first + limit // size):
-            page_request = _with_body(request, page_number=number, page_size=size)
-            page = await self.present(op, page_request, await self.send(op, page_request), cut=False)
-            page_sizes = sizes(page["records"])
-            if not records and fitting(page_sizes, self.budget) < len(page_sizes):
-                return {**within_budget(page, self.budget, page_sizes), "pages": 1}
-            if fitting(page_sizes, self.budget, used=array_size(record_sizes)) < len(page_sizes):
-                over_budget = True
-                break
-            records += page["records"]
-            record_sizes += page_sizes
-            if page["records"]:
-                goal = most if page["total"] is None else min(most, page["total"] - (first - 1) * size)
-                await told.done(len(records), max(goal, len(records)), f"{len(records)} records")
-            if not page["has_more"]:
-                break
+        async with aclosing(self._pages(op, request, size, first, limit // size, told)) as each:
+            async for page_request, response in each:
+                page = await self.present(op, page_request, response, cut=False)
+                page_sizes = sizes(page["records"])
+                if not records and fitting(page_sizes, self.budget) < len(page_sizes):
+                    return {**within_budget(page, self.budget, page_sizes), "pages": 1}
+                if fitting(page_sizes, self.budget, used=array_size(record_sizes)) < len(page_sizes):
+                    over_budget = True
+                    break
+                records += page["records"]
+                record_sizes += page_sizes
         pages = math.ceil(len(records) / size) if records else 0
         answer: dict[str, Any] = {
             "records": records,
@@ -254,6 +253,53 @@ class Calls:
         if over_budget:
             answer["notes"] = ["The next page would not fit in this answer: ask again from next_page_number."]
         return answer
+
+    async def grouped(self, op: Operation, request: Request, told: _Told) -> dict[str, Any]:
+        """What every matching record adds up to, by the group_by keys, in place of the records.
+
+        Every page is read, the largest Copper serves, up to ``groups.MOST_PAGES``; past that
+        the answer says it is not complete. The keys are checked before any record is asked for.
+        """
+        groups.check_options(request.options, request.args)
+        if op.group_by is None or op.answer.record is None:
+            raise InputError(f"{op.name} cannot group its records.", field="group_by")
+        asked = list(request.options["group_by"])
+        marks = self.catalog.records[op.answer.record]
+        reference = await self.account.reference(lists_for(groups.needs(asked, op.group_by, marks)))
+        keys = groups.keys(asked, op.group_by, marks, reference, op.answer.record)
+        tally = groups.Tally(keys, op.group_by.sums, reference)
+        read = 0
+        last: CopperResponse | None = None
+        async with aclosing(self._pages(op, request, MAX_PAGE_SIZE, 1, groups.MOST_PAGES, told)) as each:
+            async for _, last in each:
+                tally.add(last.data or [])
+                read += 1
+        total = last.total if last is not None else None
+        complete = last is None or not has_more(read, MAX_PAGE_SIZE, len(last.data or []), total)
+        return tally.answer(
+            top=request.options.get("top"), pages=read, complete=complete, total=total, budget=self.budget
+        )
+
+    async def _pages(
+        self, op: Operation, request: Request, size: int, first: int, count: int, told: _Told
+    ) -> AsyncGenerator[tuple[Request, CopperResponse]]:
+        """Up to ``count`` consecutive search pages of ``size`` from page ``first``, one request each.
+
+        It ends at the last match. Progress (records so far, of how many) is reported when the
+        caller comes back for the next page, so a page the caller did not keep is never counted.
+        """
+        most, read = count * size, 0
+        for number in range(first, first + count):
+            page_request = _with_body(request, page_number=number, page_size=size)
+            response = await self.send(op, page_request)
+            yield page_request, response
+            returned = len(response.data) if isinstance(response.data, list) else 0
+            read += returned
+            if returned:
+                goal = most if response.total is None else min(most, response.total - (first - 1) * size)
+                await told.done(read, max(goal, read), f"{read} records")
+            if not has_more(number, size, returned, response.total):
+                return
 
     # -- forget ---------------------------------------------------------------------------------
 

@@ -64,6 +64,26 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class GroupBy:
+    """What a record search can group its records by (the record schema's ``x-copper-group-by``).
+
+    Attributes:
+        keys: A key a model names (``stage``) -> the record field it groups by (``pipeline_stage_id``).
+            Dates (by their ``x-copper-date`` marks) and custom fields need no entry.
+        sums: What each group adds up, by role: ``value`` (``monetary_value``), its ``currency``
+            and the percentage that ``weight`` s it (``win_probability``); empty when nothing.
+    """
+
+    keys: Mapping[str, str]
+    sums: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> GroupBy:
+        """Read the ``group_by`` data derive.py writes."""
+        return cls(keys=MappingProxyType(dict(data["keys"])), sums=MappingProxyType(dict(data.get("sums", {}))))
+
+
+@dataclass(frozen=True)
 class Operation:
     """One Copper API operation and the MCP tool that exposes it."""
 
@@ -79,7 +99,7 @@ class Operation:
     query_params: tuple[str, ...]
     body_params: tuple[str, ...]
     own_params: tuple[str, ...]
-    """Inputs of ours, never sent to Copper (``raw``, ``max_records``)."""
+    """Inputs of ours, never sent to Copper (``raw``, ``max_records``, ``group_by``, ``top``)."""
     changes: tuple[str, ...]
     """Account lists this operation changes (``custom_field_definitions``): fetched again after it."""
     not_found: str | None
@@ -96,6 +116,8 @@ class Operation:
     """What models read (compact; see derive.py ``_published``)."""
     validation_schema: Mapping[str, Any]
     """What every call is checked against before anything is sent (complete and strict)."""
+    group_by: GroupBy | None = None
+    """What a record search can answer totals by, instead of records (its ``group_by`` input)."""
 
     @property
     def shown_title(self) -> str | None:
@@ -195,6 +217,7 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
             marks=Marks.from_json(t["marks"]),
             input_schema=t["input_schema"],
             validation_schema=t["validation_schema"],
+            group_by=GroupBy.from_json(t["group_by"]) if "group_by" in t else None,
         )
         for t in data["tools"]
     )

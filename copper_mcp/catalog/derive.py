@@ -23,7 +23,9 @@ Derivation rules (the "why" lives here, once):
 - inputs = path parameters + query parameters + top-level body properties, side by side;
 - ``readOnly`` properties are dropped from inputs (Copper sets them);
 - reads answering records also take ``raw`` and record searches ``max_records``: ours, never
-  sent to Copper (``own_params``);
+  sent to Copper (``own_params``); so do ``group_by`` and ``top``, on the searches whose record
+  schema says what its records can be grouped by (``x-copper-group-by``, checked against the
+  record's fields and copied to the tool's ``group_by``);
 - ``x-copper-ref`` ids of reference data are published as text: an id or a name (a user also
   by email); ids of records stay integers. ``x-copper-date`` fields are published as ISO text.
   ``x-copper-values`` publishes the words for Copper's numbers (``Won`` for 1, ``true`` for
@@ -111,6 +113,15 @@ date exists in every time zone."""
 _MAX_RECORDS_INPUT = {"type": "integer", "minimum": 1, "maximum": 1000}
 # Not Copper's either: the fields a search shows of each record (its list view when left out).
 _FIELDS_INPUT = {"type": "array", "items": {"type": "string"}}
+# Not Copper's either: group_by names one or two keys (which ones is the shaping layer's to check,
+# against the account's custom fields too, and its message lists them), top how many groups to keep.
+# Published lean: seven searches carry them, and the key forms are explained once, in the instructions.
+_GROUP_BY_INPUT = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 2}
+_GROUP_BY_PUBLISHED = {"type": "array", "items": {"type": "string"}, "maxItems": 2}
+_TOP_INPUT = {"type": "integer", "minimum": 1}
+_TOP_PUBLISHED = {"type": "integer"}
+# What x-copper-group-by may say a record's sums come from.
+_SUM_ROLES = frozenset({"value", "currency", "weight"})
 
 
 def snake_case(name: str) -> str:
@@ -415,7 +426,30 @@ def _response_schema(operation: JSON) -> JSON | None:
     return schema if isinstance(schema, dict) else None
 
 
-def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) -> JSON:
+def _groupings(resolver: _Resolver, spec: JSON) -> dict[str, JSON]:
+    """``x-copper-group-by`` of every record schema that has one, by record name, checked against its fields.
+
+    ``keys`` maps a key to the field it groups by; ``sums`` names the fields of a value to add up
+    (``value``), its currency (``currency``) and, optionally, the percentage that weights it (``weight``).
+    """
+    found: dict[str, JSON] = {}
+    for schema in spec["components"]["schemas"].values():
+        declared = schema.get("x-copper-group-by")
+        if declared is None:
+            continue
+        record = schema["x-copper-record"]
+        fields = resolver.deref(schema).get("properties", {})
+        keys, sums = dict(declared.get("keys", {})), dict(declared.get("sums", {}))
+        unknown = sorted({f for f in [*keys.values(), *sums.values()] if f not in fields})
+        if unknown or set(sums) - _SUM_ROLES or (sums and not {"value", "currency"} <= set(sums)):
+            raise ValueError(f"x-copper-group-by of {record}: unknown fields {unknown} or sums {sorted(sums)}")
+        if any(":" in key for key in keys):
+            raise ValueError(f"x-copper-group-by of {record}: a key cannot hold ':' (it starts a date's period)")
+        found[record] = {"keys": keys, **({"sums": sums} if sums else {})}
+    return found
+
+
+def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON, groupings: JSON) -> JSON:
     op_id: str = operation["operationId"]
     action = operation_action(op_id)
     writing = action != "read"
@@ -461,6 +495,12 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
                 properties[name] = copy.deepcopy(schema)
                 published[name] = copy.deepcopy(schema)
                 own_params.append(name)
+            if answer["record"] in groupings:
+                properties["group_by"] = copy.deepcopy(_GROUP_BY_INPUT)
+                published["group_by"] = copy.deepcopy(_GROUP_BY_PUBLISHED)
+                properties["top"] = copy.deepcopy(_TOP_INPUT)
+                published["top"] = copy.deepcopy(_TOP_PUBLISHED)
+                own_params += ["group_by", "top"]
     # Marks of inputs that were dropped (read-only fields) would only mislead the translation.
     marks = _property_marks(resolver, marked).only(set(properties))
     validation_schema: JSON = {"type": "object", "properties": properties}
@@ -469,7 +509,7 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
         validation_schema["required"] = input_schema["required"] = required
     validation_schema["additionalProperties"] = False
     read_only, destructive, idempotent = _HINTS[action]
-    return {
+    tool: JSON = {
         "name": snake_case(op_id),
         "operation_id": op_id,
         "title": operation.get("summary", snake_case(op_id).replace("_", " ").capitalize()),
@@ -496,13 +536,17 @@ def _build_tool(resolver: _Resolver, path: str, method: str, operation: JSON) ->
         "input_schema": input_schema,
         "validation_schema": validation_schema,
     }
+    if "group_by" in own_params:
+        tool["group_by"] = copy.deepcopy(groupings[answer["record"]])
+    return tool
 
 
 def build_catalog(spec: JSON) -> JSON:
     """Everything the server needs from the API description, as plain JSON data."""
     resolver = _Resolver(spec)
+    groupings = _groupings(resolver, spec)
     tools = [
-        _build_tool(resolver, path, method, item[method])
+        _build_tool(resolver, path, method, item[method], groupings)
         for path, item in spec["paths"].items()
         for method in HTTP_METHODS
         if method in item

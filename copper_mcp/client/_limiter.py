@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import anyio
+import anyio.lowlevel
 
 from copper_mcp.core.errors import WaitTooLongError
 from copper_mcp.core.requester import PATIENCE
@@ -152,6 +153,8 @@ class RateLimiter:
         Raises:
             WaitTooLongError: The wait is longer than the current call's patience; nothing is reserved.
         """
+        # A point where the call can be cancelled before anything is reserved or sent.
+        await anyio.lowlevel.checkpoint()
         now = self._clock()
         moment = self._moment(now, bulk)
         wait = moment - now

@@ -24,6 +24,7 @@ from copper_mcp.catalog import load_catalog
 from copper_mcp.client import CopperClient
 from copper_mcp.core.settings import Settings
 from copper_mcp.shaping.budget import DEFAULT_BUDGET
+from copper_mcp.shaping.groups import MOST_RECORDS, PERIODS
 
 from .resources import register_resources
 from .stdio import serve, stdio
@@ -65,6 +66,26 @@ a call, meeting or note an activity, a to-do or follow-up a task.
 READ_ONLY_NOTE = """
 - This server is read-only: it offers only the tools that read, and refuses any that would change
   data (nothing is sent). Ask the person to make the change in Copper."""
+
+
+def _totals() -> str:
+    """The instructions on group_by: its keys from the catalogue, its bound from ``shaping.groups``."""
+    keys = dict.fromkeys(key for op in load_catalog().operations if op.group_by for key in op.group_by.keys)
+    periods = ", ".join(f":{period}" for period in PERIODS[:-1]) + f" or :{PERIODS[-1]}"
+    return f"""
+- Totals: group_by (one or two keys) on a record search adds up every matching record instead
+  of listing them, e.g. deal value by stage, open tasks per owner, deals won per month. Keys,
+  as each search has them: {", ".join(keys)};
+  a date field with {periods} (close_date:month), in the account's time
+  zone; a dropdown, multi-select or checkbox custom field by name. A wrong key is refused with
+  the valid ones. Answers {{groups: [{{key, count}}], group_count, records_read, complete}},
+  largest first; deals and leads also sum value per currency (deals weighted_value by
+  win_probability too), records without one counted in without_value. top keeps the largest
+  groups. One call reads at most {MOST_RECORDS:,} records; past that complete is false and
+  partial_groups are not totals: narrow the filters."""
+
+
+INSTRUCTIONS += _totals()
 
 
 class CopperServer(MCPServer):

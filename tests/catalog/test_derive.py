@@ -291,3 +291,36 @@ def test_a_list_view_names_only_fields_the_record_has() -> None:
         build_catalog(spec)
     spec["components"]["schemas"]["Person"]["x-copper-list"] = ["name", "due_date"]
     assert build_catalog(spec)["records"]["people"]["list"] == ["name", "due_date"]
+def _grouped_search(group_by: dict[str, Any]) -> dict[str, Any]:
+    people = {"content": {"application/json": {"schema": {"type": "array", "items": PERSON_REF}}}}
+    spec = _spec(
+        {"operationId": "searchPeople", "responses": {"200": people}}, path="/people/search", method="post"
+    )
+    spec["components"]["schemas"]["Person"]["x-copper-group-by"] = group_by
+    return spec
+
+
+def test_a_search_whose_record_declares_group_by_takes_group_by_and_top() -> None:
+    tool = _tool(_grouped_search({"keys": {"owner": "assignee_id"}}))
+    assert tool["own_params"] == ["raw", "max_records", "fields", "group_by", "top"]
+    assert tool["group_by"] == {"keys": {"owner": "assignee_id"}}
+    assert tool["input_schema"]["properties"]["group_by"] == {
+        "type": "array", "items": {"type": "string"}, "maxItems": 2
+    }
+    assert tool["input_schema"]["properties"]["top"] == {"type": "integer"}
+    assert tool["validation_schema"]["properties"]["group_by"]["minItems"] == 1
+    assert tool["validation_schema"]["properties"]["top"] == {"type": "integer", "minimum": 1}
+
+
+@pytest.mark.parametrize(
+    "group_by",
+    [
+        {"keys": {"owner": "owner_id"}},  # no such field on the record
+        {"keys": {"owner:month": "assignee_id"}},  # a colon starts a date's period
+        {"keys": {}, "sums": {"value": "title"}},  # a value without its currency
+        {"keys": {}, "sums": {"value": "title", "currency": "name", "bonus": "name"}},
+    ],
+)
+def test_a_group_by_declaration_that_does_not_fit_its_record_is_refused(group_by: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="x-copper-group-by of people"):
+        build_catalog(_grouped_search(group_by))

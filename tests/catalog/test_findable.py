@@ -19,6 +19,12 @@ from copper_mcp.catalog import Operation, load_catalog
 REQUESTS: list[tuple[str, str]] = [
     ("which open deals over $10k close this month", "search_opportunities"),
     ("pipeline value by stage this quarter", "search_opportunities"),
+    ("deals won per month this year", "search_opportunities"),
+    ("total value of won deals by owner", "search_opportunities"),
+    ("how many open tasks does each person have", "search_tasks"),
+    ("leads by source since September", "search_leads"),
+    ("count contacts by contact type", "search_people"),
+    ("how many calls did each rep log last week", "search_activities"),
     ("show me the deals Dana owns", "search_opportunities"),
     ("deals we lost to a competitor last month", "search_opportunities"),
     ("move the Acme deal to negotiation", "update_opportunity"),

@@ -1,7 +1,7 @@
 """copper-mcp benchmarks: every figure side by side, printed as a Markdown table and written to BENCHMARKS.md.
 
-    .venv/bin/python bench/run.py            # full run (about two minutes)
-    .venv/bin/python bench/run.py --quick    # fewer runs and calls (under a minute)
+    .venv/bin/python bench/run.py            # full run (under a minute)
+    .venv/bin/python bench/run.py --quick    # fewer runs, calls and creates (about 30 s)
     .venv/bin/python bench/run.py --only rate-limiter --output /tmp/rate.md
 
 cold-start       the installed ``copper-mcp --sandbox`` over real stdio against a one-tool MCPServer

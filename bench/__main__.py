@@ -1,14 +1,18 @@
-"""copper-mcp benchmarks: five figures side by side, printed as a Markdown table and written to BENCHMARKS.md.
+"""copper-mcp benchmarks: every figure side by side, printed as a Markdown table and written to BENCHMARKS.md.
 
     .venv/bin/python bench/run.py            # full run (under a minute)
-    .venv/bin/python bench/run.py --quick    # fewer runs and calls (well under 40 s)
+    .venv/bin/python bench/run.py --quick    # fewer runs, calls and creates (about 30 s)
     .venv/bin/python bench/run.py --only rate-limiter --output /tmp/rate.md
 
-1. Cold start: the installed ``copper-mcp --sandbox`` over real stdio against a one-tool MCPServer.
-2. Catalogue size: bytes of the compact tools/list JSON.
-3. Per-call overhead: ``get_person`` through an in-memory MCP client against the same GET made directly.
-4. Rate limiter: a concurrent burst against a sandbox whose clock runs 60 times faster.
-5. Compact records: bytes of every demo record in the compact form against Copper's raw form.
+cold-start       the installed ``copper-mcp --sandbox`` over real stdio against a one-tool MCPServer
+catalogue        bytes of the compact tools/list JSON
+findable         how often a keyword search puts the right tool in its top three
+per-call         ``get_person`` through an in-memory MCP client against the same GET made directly
+transports       ``get_person`` over Streamable HTTP next to stdio, in-memory and the direct GET
+http-throughput  calls per second with 10 concurrent HTTP sessions on one server process
+rate-limiter     a concurrent burst against a sandbox whose clock runs 60 times faster
+compact          bytes of every demo record in the compact form against Copper's raw form
+unknown-creates  creates whose answer was lost: the share resolved, and wrong answers (none allowed)
 
 Every figure is measured on each run; nothing is hard-coded. Each is one module of this package.
 """
@@ -28,24 +32,38 @@ from pathlib import Path
 
 import anyio
 
-from bench import catalogue, cold_start, compact, findable, group_by, per_call, rate_limiter
-from bench.figure import REPO, Figure, Measure, Options, Row
+from bench import (
+    catalogue,
+    cold_start,
+    compact,
+    findable,
+    group_by,
+    http_throughput,
+    per_call,
+    rate_limiter,
+    transports,
+    unknown_creates,
+)
+from bench.figure import REPO, Figure, Measure, Options, Row, markdown_table
 
 FIGURES: dict[str, Measure] = {
     "cold-start": cold_start.measure,
     "catalogue": catalogue.measure,
     "findable": findable.measure,
     "per-call": per_call.measure,
+    "transports": transports.measure,
+    "http-throughput": http_throughput.measure,
     "rate-limiter": rate_limiter.measure,
     "compact": compact.measure,
     "group-by": group_by.measure,
+    "unknown-creates": unknown_creates.measure,
 }
 """Every figure, in table order: adding one is a module with a ``measure`` and a line here."""
 
 OUTPUT = REPO / "BENCHMARKS.md"
 RUN_SCRIPT = Path(__file__).resolve().parent / "run.py"
-FULL = Options(runs=9, calls=500, warmup=50, rate=60)
-QUICK = Options(runs=3, calls=200, warmup=20, rate=60)
+FULL = Options(runs=9, calls=500, remote_calls=300, warmup=50, session_calls=100, creates=1000, rate=60)
+QUICK = Options(runs=3, calls=200, remote_calls=60, warmup=20, session_calls=20, creates=200, rate=60)
 
 
 def command_line() -> str:
@@ -76,15 +94,13 @@ def machine() -> str:
 
 def table(rows: list[Row]) -> str:
     """The rows as a Markdown table."""
-    lines = [
-        "| benchmark | ours | baseline/target | ratio | target | met? |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    lines += [
-        f"| {r.benchmark} | {r.ours} | {r.baseline} | {r.ratio} | {r.target} | {'yes' if r.met else '**no**'} |"
-        for r in rows
-    ]
-    return "\n".join(lines)
+    met = {True: "yes", False: "**no**", None: "n/a"}
+    return "\n".join(
+        markdown_table(
+            ["benchmark", "ours", "baseline/target", "ratio", "target", "met?"],
+            ([r.benchmark, r.ours, r.baseline, r.ratio, r.target, met[r.met]] for r in rows),
+        )
+    )
 
 
 async def measure_all(names: list[str], options: Options) -> list[Figure]:
@@ -98,7 +114,7 @@ async def measure_all(names: list[str], options: Options) -> list[Figure]:
 
 def document(figures: list[Figure], started: datetime, took: float) -> str:
     """BENCHMARKS.md: how the run was made, the table, and how each figure was measured."""
-    return "\n".join(
+    text = "\n".join(
         [
             "# Benchmarks",
             "",
@@ -113,9 +129,9 @@ def document(figures: list[Figure], started: datetime, took: float) -> str:
             "How each figure is measured:",
             "",
             *(line for f in figures for line in f.notes),
-            "",
         ]
     )
+    return text.rstrip("\n") + "\n"  # one newline at the end, whether the last note ends with a table or not
 
 
 def main() -> None:
@@ -126,7 +142,8 @@ def main() -> None:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"{QUICK.runs} cold-start runs and {QUICK.calls} calls instead of {FULL.runs} and {FULL.calls}",
+        help=f"{QUICK.runs} cold-start runs, {QUICK.calls} calls, {QUICK.creates} creates... "
+        f"instead of {FULL.runs}, {FULL.calls}, {FULL.creates}...",
     )
     parser.add_argument(
         "--rate", type=int, default=FULL.rate, help=f"R, the scaled per-minute limit (default {FULL.rate})"

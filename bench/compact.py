@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import tests.shaping.test_nothing_lost as nothing_lost
-from bench.figure import REPO, UNLIMITED, Figure, Options, Row
+from bench.figure import REPO, UNLIMITED_CLIENT, Figure, Options, Row
 from copper_mcp.account import LIST_PATHS, Account
 from copper_mcp.account.names import RecordNames
 from copper_mcp.catalog import load_catalog
-from copper_mcp.client import RateLimits
 from copper_mcp.core.entities import BY_PLURAL
 from copper_mcp.core.pages import MAX_PAGE_SIZE, every_page
 from copper_mcp.shaping.budget import json_size
@@ -24,7 +23,7 @@ async def measure(_options: Options) -> Figure:
     """Weigh every demo record as Copper sends it and as the tools answer it."""
     entities = {name: marks for name, marks in load_catalog().records.items() if name in BY_PLURAL}
     sizes: dict[str, dict[str, int]] = {}
-    async with sandbox_client(limits=RateLimits(per_minute=UNLIMITED)) as client:
+    async with sandbox_client(limits=UNLIMITED_CLIENT) as client:
         reference = await Account(client).reference(LIST_PATHS)
         names = RecordNames(client)
         for entity, fields in entities.items():

@@ -4,15 +4,21 @@ with CopperClient, both on an in-process sandbox."""
 from __future__ import annotations
 
 import statistics
-import time
-from collections.abc import Awaitable, Callable
 
 from mcp import Client
 
-from bench.figure import UNLIMITED, Figure, Options, Row, ms
+from bench.figure import (
+    UNLIMITED,
+    UNLIMITED_CLIENT,
+    UNLIMITED_SANDBOX,
+    Figure,
+    Options,
+    Row,
+    first_person,
+    ms,
+    timed_in_turn,
+)
 from bench.floor_server import server as floor_server
-from copper_mcp.client import RateLimits
-from copper_mcp.sandbox import SandboxConfig
 from tests.conftest import sandbox_client, shaped_server
 
 TARGET = 1.5
@@ -20,16 +26,10 @@ TARGET = 1.5
 
 async def measure(options: Options) -> Figure:
     """Time the MCP path, the direct request and two diagnostic paths, in turn, ``options.calls`` times each."""
-    config = SandboxConfig(requests_per_minute=UNLIMITED)
-    limits = RateLimits(per_minute=UNLIMITED)
-    server = shaped_server(config=config, limits=limits)
-    direct = sandbox_client(config, limits=limits)  # a sandbox of its own, with the same demo data
-    times: dict[str, list[float]] = {"mcp": [], "direct": [], "tool": [], "floor": []}
+    server = shaped_server(config=UNLIMITED_SANDBOX, limits=UNLIMITED_CLIENT)
+    direct = sandbox_client(UNLIMITED_SANDBOX, limits=UNLIMITED_CLIENT)  # a sandbox of its own, same demo data
     async with Client(server) as mcp_client, Client(floor_server) as floor_client, direct:
-        found = await mcp_client.call_tool("search_people", {"page_size": 1})
-        if found.is_error or not found.structured_content:
-            raise RuntimeError(f"search_people failed: {found.content}")
-        person_id = found.structured_content["records"][0]["id"]
+        person_id = await first_person(mcp_client)
         path = f"/people/{person_id}"
 
         async def via_mcp() -> None:
@@ -50,20 +50,8 @@ async def measure(options: Options) -> Figure:
             # Diagnostic: the SDK's own in-memory round trip for a trivial tool.
             await floor_client.call_tool("ping", {})
 
-        steps: dict[str, Callable[[], Awaitable[None]]] = {
-            "mcp": via_mcp,
-            "direct": via_client,
-            "tool": via_tool,
-            "floor": via_floor,
-        }
-        for _ in range(options.warmup):
-            for step in steps.values():
-                await step()
-        for _ in range(options.calls):  # alternate, so every path sees the same machine state
-            for key, step in steps.items():
-                t0 = time.perf_counter()
-                await step()
-                times[key].append(time.perf_counter() - t0)
+        steps = {"mcp": via_mcp, "direct": via_client, "tool": via_tool, "floor": via_floor}
+        times = await timed_in_turn(steps, options.calls, options.warmup)
     mean = {k: statistics.mean(v) for k, v in times.items()}
     med = {k: statistics.median(v) for k, v in times.items()}
     ratio = mean["mcp"] / mean["direct"]
@@ -82,8 +70,8 @@ async def measure(options: Options) -> Figure:
         f'`httpx2.ASGITransport`; the baseline is `await client.request("GET", "{path}")` '
         "on a CopperClient over a second, identical sandbox. Person id found by `search_people` first. "
         f"{options.warmup} warm-up calls each, then {options.calls} timed calls of each path below, in turn. "
-        "Rate limits raised for this row only (sandbox `requests_per_minute` and client "
-        f"`RateLimits.per_minute` = {UNLIMITED:,}): it measures overhead, not limiting. Mean overhead "
+        "Rate limits raised for this row only (every limit of the sandbox and of the client's `RateLimits` "
+        f"= {UNLIMITED:,}): it measures overhead, not limiting. Mean overhead "
         f"added: {ms(mean['mcp'] - mean['direct'])} per call.",
         "  Where it goes (means, same loop): our tool layer alone (`await server.call_tool(...)` on the "
         f"MCPServer: argument validation, shaping, the same request, no protocol) {ms(mean['tool'])}, "

@@ -1,8 +1,5 @@
 """Unknown creates: the share copper-mcp resolves after losing their answer, and whether any resolution is wrong.
 
-    .venv/bin/python bench/unknown_creates.py                # 1,000 creates (about 6 s)
-    .venv/bin/python bench/unknown_creates.py --creates 100  # quicker
-
 Every create (the seven record entities in turn, each with fresh names and emails) goes through an
 in-memory MCP client to a server on an in-process sandbox whose transport loses its answer
 (``tests/faults.py``), by a fault drawn from ``FAULTS``: after the sandbox stored the create (the
@@ -14,41 +11,33 @@ Each answer is checked against what the sandbox stored: "created" is right when 
 is the one this create stored, "not created" when it stored nothing; "still unknown" is unresolved
 and never wrong. One case is counted apart: "created" answered with another user's exact copy when
 this create stored nothing (no search can tell the two apart; the record asked for does exist).
-The report goes to bench/UNKNOWN_CREATES.md.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
+import logging
 import random
-import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-import anyio
 import httpx2
 from mcp import Client
-from mcp.types import TextContent
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # tests/faults.py: the one fault transport, shared with the tests
+from bench.figure import UNLIMITED_CLIENT, UNLIMITED_SANDBOX, Figure, Options, Row, markdown_table
+from copper_mcp.recover import CLOCK_SLACK
+from copper_mcp.sandbox import create_app
+from tests.conftest import shaped_server
+from tests.faults import Fault, LostAnswers, is_create
+from tests.test_recover import call, someone_else_creates
 
-from copper_mcp.client import CopperClient, RateLimits  # noqa: E402
-from copper_mcp.core.settings import Settings  # noqa: E402
-from copper_mcp.mcp import build_server  # noqa: E402
-from copper_mcp.recover import CLOCK_SLACK  # noqa: E402
-from copper_mcp.sandbox import SandboxConfig, create_app  # noqa: E402
-from tests.faults import Fault, LostAnswers, is_create  # noqa: E402
-
-OUTPUT = REPO / "bench" / "UNKNOWN_CREATES.md"
-SANDBOX_URL = "http://sandbox.bench/developer_api/v1"
-UNLIMITED = 10**9
-"""Rate limits for this run: it measures resolutions, not limiting."""
-
+SEED = 12
+CLIENT_LOGGER = "copper_mcp.client"
+"""Where CopperClient logs each retry."""
 FAULTS = {
     Fault.TIMEOUT_AFTER: 0.20,
     Fault.DROP_AFTER: 0.10,
@@ -57,11 +46,15 @@ FAULTS = {
     Fault.ERROR_BEFORE: 0.25,
 }
 """About 40% of lost answers belong to stored creates, as in the run issue #12 reports (19 of about 50)."""
-LOOK_ALIKES = {"none": 0.80, "differs in one field": 0.15, "exact copy": 0.05}
+NO_LOOK_ALIKE, EXACT_COPY = "none", "exact copy"
+LOOK_ALIKES = {NO_LOOK_ALIKE: 0.80, "differs in one field": 0.15, EXACT_COPY: 0.05}
 """What another user made in the sandbox just before the create."""
+VERDICTS = ("created", "not created", "still unknown")
+"""What the model can be told of a create whose answer was lost."""
 
 Create = tuple[str, str, dict[str, Any], dict[str, Any]]
 """(tool, path, arguments, one field changed for a look-alike)."""
+Key = TypeVar("Key")
 
 
 def create(index: int, parent: int) -> Create:
@@ -83,62 +76,13 @@ def create(index: int, parent: int) -> Create:
         ("create_activity", "/activities",
          {"parent": {"id": parent, "type": "person"}, "type": {"category": "user", "id": 0},
           "details": f"Bench note {index}"}, {"details": f"Other note {index}"}),
-    ]
+    ]  # fmt: skip
     return creates[index % len(creates)]
 
 
-def draw(rng: random.Random, weights: dict[Any, float]) -> Any:
+def draw(rng: random.Random, weights: dict[Key, float]) -> Key:
+    """One key of ``weights``, drawn with those weights."""
     return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-async def run(creates: int, seed: int) -> dict[str, Any]:
-    rng = random.Random(seed)
-    faults: list[Fault] = []
-
-    def plan(request: httpx2.Request) -> Fault | None:
-        return faults.pop() if faults and is_create(request) else None
-
-    app = create_app(SandboxConfig(requests_per_minute=UNLIMITED, bulk_requests_per_second=UNLIMITED))
-    transport = LostAnswers(httpx2.ASGITransport(app=app), plan)
-    settings = Settings(api_key="bench-key", user_email="bench@example.com", base_url=SANDBOX_URL)
-    client = CopperClient(api_key=settings.api_key, user_email=settings.user_email, base_url=SANDBOX_URL,
-                          transport=transport, limits=RateLimits(per_minute=UNLIMITED, bulk_per_second=UNLIMITED))
-    other = httpx2.AsyncClient(transport=transport.inner, base_url=SANDBOX_URL, headers={
-        "X-PW-AccessToken": "other", "X-PW-Application": "developer_api", "X-PW-UserEmail": "other@example.com"})
-    tally: Counter[tuple[str, str, str]] = Counter()
-    wrong: list[str] = []
-    copies: list[str] = []
-    """Tools whose create was answered with another user's exact copy."""
-    started = time.perf_counter()
-    async with Client(build_server(settings, client)) as mcp, other:
-        people = (await mcp.call_tool("search_people", {"page_size": 200, "raw": True})).structured_content
-        assert people is not None, "search_people failed"
-        parents = [person["id"] for person in people["records"]]
-        for index in range(creates):
-            tool, path, arguments, changed = create(index, parents[index % len(parents)])
-            look_alike = draw(rng, LOOK_ALIKES)
-            if look_alike != "none":
-                copy = arguments if look_alike == "exact copy" else {**arguments, **changed}
-                made = await other.post(path, json=copy)
-                made.raise_for_status()
-            faults.append(draw(rng, FAULTS))
-            result = await mcp.call_tool(tool, arguments)
-            text = "\n".join(block.text for block in result.content if isinstance(block, TextContent))
-            lost = transport.lost[-1]
-            stored = lost.stored["id"] if isinstance(lost.stored, dict) else None
-            verdict = judged(bool(result.is_error), text)
-            case = f"{tool} ({lost.fault.value}, look-alike: {look_alike}): answered {verdict}"
-            if verdict == "created" and json.loads(text)["id"] != stored:
-                if stored is None and look_alike == "exact copy":
-                    copies.append(tool)
-                else:
-                    wrong.append(case)
-            elif verdict == "not created" and stored is not None:
-                wrong.append(case)
-            tally[(verdict, lost.fault.value, look_alike)] += 1
-    stored = sum(1 for lost in transport.lost if lost.stored is not None)
-    seconds = time.perf_counter() - started
-    return {"tally": tally, "wrong": wrong, "copies": copies, "stored": stored, "seconds": seconds}
 
 
 def judged(failed: bool, text: str) -> str:
@@ -150,72 +94,133 @@ def judged(failed: bool, text: str) -> str:
     return "still unknown" if "still unknown" in text else f"other: {text[:80]}"
 
 
+@dataclass
+class Tally:
+    """The answers of one run, checked against what the sandbox stored."""
+
+    answers: Counter[tuple[str, Fault, str]] = field(default_factory=Counter)
+    """(verdict, fault, look-alike) -> creates."""
+    wrong: list[str] = field(default_factory=list)
+    copies: Counter[str] = field(default_factory=Counter)
+    """Tool -> creates answered with another user's exact copy while nothing was stored."""
+    stored: int = 0
+    seconds: float = 0.0
+
+    def count(self, verdict: str | None = None, look_alike: str | None = None) -> int:
+        """Creates with this verdict and look-alike (None: any)."""
+        return sum(
+            n for (v, _fault, look), n in self.answers.items() if verdict in (None, v) and look_alike in (None, look)
+        )
+
+    def resolved(self, look_alike: str | None = None) -> int:
+        """Creates answered created or not created."""
+        return self.count("created", look_alike) + self.count("not created", look_alike)
+
+
+async def run(creates: int, seed: int) -> Tally:
+    """Send ``creates`` creates, each losing its answer, and check every answer."""
+    rng = random.Random(seed)
+    faults: list[Fault] = []
+
+    def plan(request: httpx2.Request) -> Fault | None:
+        return faults.pop() if faults and is_create(request) else None
+
+    transport = LostAnswers(httpx2.ASGITransport(app=create_app(UNLIMITED_SANDBOX)), plan)
+    tally = Tally()
+    started = time.perf_counter()
+    # Every injected fault would log a retry warning: hundreds of lines saying what the run intends.
+    with only_errors(CLIENT_LOGGER):
+        async with Client(shaped_server(transport=transport, limits=UNLIMITED_CLIENT)) as mcp:
+            people = (await mcp.call_tool("search_people", {"page_size": 200, "raw": True})).structured_content
+            if people is None:
+                raise RuntimeError("search_people failed")
+            parents = [person["id"] for person in people["records"]]
+            for index in range(creates):
+                tool, path, arguments, changed = create(index, parents[index % len(parents)])
+                look_alike = draw(rng, LOOK_ALIKES)
+                if look_alike != NO_LOOK_ALIKE:
+                    copy = arguments if look_alike == EXACT_COPY else {**arguments, **changed}
+                    await someone_else_creates(transport, path, copy)
+                faults.append(draw(rng, FAULTS))
+                failed, text = await call(mcp, tool, arguments)
+                lost = transport.lost[-1]
+                stored = lost.stored["id"] if isinstance(lost.stored, dict) else None
+                verdict = judged(failed, text)
+                case = f"{tool} ({lost.fault.value}, look-alike: {look_alike}): answered {verdict}"
+                if verdict == "created" and json.loads(text)["id"] != stored:
+                    if stored is None and look_alike == EXACT_COPY:
+                        tally.copies[tool] += 1
+                    else:
+                        tally.wrong.append(case)
+                elif verdict == "not created" and stored is not None:
+                    tally.wrong.append(case)
+                tally.answers[(verdict, lost.fault, look_alike)] += 1
+    tally.stored = sum(1 for lost in transport.lost if lost.stored is not None)
+    tally.seconds = time.perf_counter() - started
+    return tally
+
+
+@contextmanager
+def only_errors(logger: str) -> Iterator[None]:
+    """Inside, ``logger`` passes on errors only."""
+    log = logging.getLogger(logger)
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def share(part: int, whole: int) -> str:
+    """``part/whole (pct)``."""
     return f"{part}/{whole} ({part / whole:.0%})" if whole else "0/0"
 
 
-def report(result: dict[str, Any], seed: int, command: str) -> str:
-    tally: Counter[tuple[str, str, str]] = result["tally"]
-    verdicts: Counter[str] = Counter()
-    for (verdict, _fault, _look), n in tally.items():
-        verdicts[verdict] += n
-    total = sum(verdicts.values())
-    resolved = verdicts["created"] + verdicts["not created"]
-    plain = sum(n for (_verdict, _fault, look), n in tally.items() if look == "none")
-    plain_resolved = sum(
-        n for (verdict, _fault, look), n in tally.items() if look == "none" and verdict != "still unknown"
+async def measure(options: Options) -> Figure:
+    """Run ``options.creates`` creates under the fault mix; wrong answers must be none."""
+    tally = await run(options.creates, SEED)
+    total = tally.count()
+    resolved = tally.resolved()
+    row = Row(
+        f"unknown creates: {total} creates whose answer was lost (fault mix in the notes)",
+        f"resolved {share(resolved, total)}, {len(tally.wrong)} wrong",
+        f"{total} unknown without the lookup ({tally.stored} stored)",
+        f"{resolved / total:.2f} resolved",
+        "0 wrong",
+        not tally.wrong,
     )
-    lines = [
-        "# Unknown creates",
+    table = markdown_table(
+        ["look-alike", "fault", *VERDICTS],
+        (
+            [look, fault.value, *cells]
+            for look in LOOK_ALIKES
+            for fault in FAULTS
+            if any(cells := [tally.answers[(verdict, fault, look)] for verdict in VERDICTS])
+        ),
+        indent="  ",
+    )
+    others = total - resolved - tally.count("still unknown")
+    copies = ", ".join(f"{tool} {n}" for tool, n in sorted(tally.copies.items()))
+    notes = [
+        f"- **Unknown creates**: {total} creates, the seven record entities in turn with fresh names and "
+        "emails, each through an in-memory MCP client (`shaped_server` of `tests/conftest.py`, limits raised) "
+        "to an in-process sandbox whose transport (`tests/faults.py`) loses its answer by a fault drawn from "
+        f"the mix (seed {SEED}): {', '.join(f'{fault.value} {weight:.0%}' for fault, weight in FAULTS.items())}. "
+        "Just before some creates another user makes a look-alike in the sandbox: "
+        f"{', '.join(f'{kind} {weight:.0%}' for kind, weight in LOOK_ALIKES.items())} (an exact copy, or the "
+        "same identity with one other field different). The lookup searches records created since "
+        f"{CLOCK_SLACK} s before the create was sent. Each answer is checked against what the sandbox stored: "
+        '"created" is right when it names the record this create stored, "not created" when nothing was '
+        'stored; "still unknown" is unresolved, never wrong. Answered "created" with another user\'s exact '
+        f"copy while nothing was stored (no search can tell the two apart; the record asked for exists): "
+        f"{sum(tally.copies.values())}{f' ({copies})' if copies else ''}, counted apart, not as wrong.",
+        f"  Stored by the sandbox: {tally.stored}; told created: {tally.count('created')}; told not created: "
+        f"{tally.count('not created')}; other answers: {others}. Without a look-alike: "
+        f"{share(tally.resolved(NO_LOOK_ALIKE), tally.count(look_alike=NO_LOOK_ALIKE))} resolved. "
+        f"Wrong: {'; '.join(tally.wrong) or 'none'}. The run took {tally.seconds:.1f} s.",
         "",
-        "Written by `bench/unknown_creates.py`; every figure below is counted by that run.",
+        *table,
         "",
-        f"- Command: `{command}` (from the repository root), seed {seed}",
-        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the run took {result['seconds']:.1f} s",
-        f"- Fault mix: {', '.join(f'{fault.value} {weight:.0%}' for fault, weight in FAULTS.items())}",
-        f"- Look-alikes made by another user just before: "
-        f"{', '.join(f'{kind} {weight:.0%}' for kind, weight in LOOK_ALIKES.items())}",
-        f"- Window: records created since {CLOCK_SLACK} s before the create was sent",
-        "",
-        f"**Resolved: {share(resolved, total)}** of {total} creates whose answer was lost; "
-        f"**wrong answers: {len(result['wrong'])}**; answered with another user's exact copy while nothing "
-        f"was stored: {len(result['copies'])}.",
-        "",
-        "| look-alike | fault | created | not created | still unknown |",
-        "| --- | --- | --- | --- | --- |",
     ]
-    for look in LOOK_ALIKES:
-        for fault in FAULTS:
-            cells = [tally[(verdict, fault.value, look)] for verdict in ("created", "not created", "still unknown")]
-            if any(cells):
-                lines.append(f"| {look} | {fault.value} | " + " | ".join(map(str, cells)) + " |")
-    others = total - resolved - verdicts["still unknown"]
-    lines += [
-        "",
-        f"- Stored by the sandbox: {result['stored']}; told created: {verdicts['created']}; "
-        f"told not created: {verdicts['not created']}; other answers: {others}.",
-        f"- Without a look-alike: {share(plain_resolved, plain)} resolved.",
-    ]
-    lines += [f"- Wrong: {line}" for line in result["wrong"]]
-    if result["copies"]:
-        by_tool = Counter(result["copies"])
-        lines.append("- Answered with another user's exact copy: " + ", ".join(
-            f"{tool} {n}" for tool, n in sorted(by_tool.items())) + ".")
-    return "\n".join(lines) + "\n"
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--creates", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    args = parser.parse_args()
-    result = anyio.run(run, args.creates, args.seed)
-    command = " ".join([".venv/bin/python", "bench/unknown_creates.py", *sys.argv[1:]])
-    text = report(result, args.seed, command)
-    args.output.write_text(text, encoding="utf-8")
-    print(text)
-
-
-if __name__ == "__main__":
-    main()
+    return Figure(row, notes)

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from copper_mcp.catalog.derive import build_catalog
+from scripts.generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "copper_mcp" / "spec" / "copper-api.yml"
@@ -33,15 +34,7 @@ def render() -> str:
 
 def main() -> int:
     """Write the catalogue, or with --check report whether it is current."""
-    fresh = render()
-    if "--check" in sys.argv:
-        if not CATALOG.exists() or CATALOG.read_text(encoding="utf-8") != fresh:
-            print("catalog.json is stale: run python scripts/gen_catalog.py", file=sys.stderr)
-            return 1
-        return 0
-    CATALOG.write_text(fresh, encoding="utf-8")
-    print(f"wrote {CATALOG.relative_to(ROOT)}")
-    return 0
+    return write_or_check(CATALOG, render(), "gen_catalog.py")
 
 
 if __name__ == "__main__":

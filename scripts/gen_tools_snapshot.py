@@ -17,6 +17,7 @@ from mcp import Client
 from copper_mcp.client import CopperClient
 from copper_mcp.core.settings import Settings
 from copper_mcp.mcp import build_server
+from scripts.generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "tests" / "catalog" / "tools_list.json"
@@ -39,15 +40,7 @@ async def render() -> str:
 
 def main() -> int:
     """Write the snapshot, or with --check report whether it is current."""
-    fresh = anyio.run(render)
-    if "--check" in sys.argv:
-        if not SNAPSHOT.exists() or SNAPSHOT.read_text(encoding="utf-8") != fresh:
-            print("tools_list.json is stale: run python scripts/gen_tools_snapshot.py", file=sys.stderr)
-            return 1
-        return 0
-    SNAPSHOT.write_text(fresh, encoding="utf-8")
-    print(f"wrote {SNAPSHOT.relative_to(ROOT)}")
-    return 0
+    return write_or_check(SNAPSHOT, anyio.run(render), "gen_tools_snapshot.py")
 
 
 if __name__ == "__main__":

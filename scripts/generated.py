@@ -1,5 +1,5 @@
-"""The one way the generators (gen_catalog, gen_readme, gen_manifest) write a file or, with
---check, only report whether it is current."""
+"""The one way the generators (gen_catalog, gen_readme, gen_tools_snapshot, gen_manifest) write a
+file or, with --check, only report whether it is current."""
 
 from __future__ import annotations
 

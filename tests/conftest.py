@@ -65,6 +65,11 @@ def sandbox_client(
     )
 
 
+def sandbox_settings(**options: Any) -> Settings:
+    """Settings for a server on ``sandbox_client``'s sandbox; ``options`` go to Settings (``read_only=True``...)."""
+    return Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL, **options)
+
+
 def shaped_server(
     *,
     budget: int = DEFAULT_BUDGET,
@@ -77,9 +82,8 @@ def shaped_server(
 
     ``config`` and ``client_options`` go to ``sandbox_client`` (a sandbox and client without rate limits, say).
     """
-    settings = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
     client = sandbox_client(config, app=app, missing=missing, **client_options)
-    return build_server(settings, client, budget=budget)
+    return build_server(sandbox_settings(), client, budget=budget)
 
 
 @pytest.fixture
@@ -89,11 +93,7 @@ def sandbox_server() -> ServerFactory:
     def build(
         *, toolsets: frozenset[str] | None = None, read_only: bool = False, config: SandboxConfig | None = None
     ) -> MCPServer:
-        settings = Settings(
-            api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL,
-            toolsets=toolsets, read_only=read_only,
-        )
-        return build_server(settings, sandbox_client(config))
+        return build_server(sandbox_settings(toolsets=toolsets, read_only=read_only), sandbox_client(config))
 
     return build
 

@@ -52,6 +52,9 @@ def serve(
 
     Writes one line, the base URL ``http://HOST:PORT/developer_api/v1``, to stderr once
     the port is bound (``port=0`` picks a free one and the line shows it).
+
+    Raises:
+        SystemExit: The address cannot be bound; the message says why.
     """
     app = create_app(
         SandboxConfig(
@@ -63,10 +66,12 @@ def serve(
     )
     config = uvicorn.Config(app, host=host, port=port, log_config=_LOG_CONFIG, log_level="warning")
     server = uvicorn.Server(config)
-    # Bind and listen before announcing, so the printed URL already accepts connections
-    # (uvicorn's bind_socket only binds; a connection before its startup would be refused).
-    sock = config.bind_socket()
-    sock.listen(config.backlog)
+    # Listen before announcing, so the printed URL already accepts connections.
+    try:
+        sock = listening_socket(host, port)
+    except (OSError, OverflowError) as exc:  # OverflowError: a port outside 0-65535
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise SystemExit(f"cannot listen on {_authority(host, port)}: {reason}") from None
     sys.stderr.write(base_url(host, sock.getsockname()[1]) + "\n")
     sys.stderr.flush()
     try:
@@ -80,8 +85,36 @@ def serve(
 
 def base_url(host: str, port: int, path: str = API_PATH) -> str:
     """``http://host:port`` plus ``path``, bracketing IPv6 hosts."""
-    shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}{path}"
+    return f"http://{_authority(host, port)}{path}"
+
+
+def _authority(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on ``host:port`` (0 picks a free port), for uvicorn to serve.
+
+    Made with ``IPPROTO_TCP`` rather than uvicorn's ``Config.bind_socket`` (protocol 0): asyncio
+    turns Nagle's algorithm off (TCP_NODELAY) only on sockets that say they are TCP, and with it
+    on every answer on a kept-alive connection waits about 40 ms for the client's delayed ACK.
+    ``copper_mcp.mcp.http.listening_socket`` does the same for the MCP server; the sandbox stands
+    apart from the server's packages, so it keeps these few lines of its own.
+
+    Raises:
+        OSError: The address cannot be bound (in use, not local, unknown host).
+        OverflowError: The port is outside 0-65535.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen()
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class _NotifyingServer(uvicorn.Server):
@@ -110,7 +143,7 @@ def running_server(
     config = uvicorn.Config(app, host=host, port=0, log_config=None, log_level="warning", access_log=False)
     server = _NotifyingServer(config)
     # Binding here (port 0) gives the real port without a probe-then-bind race.
-    sock = sock or config.bind_socket()
+    sock = sock or listening_socket(host, 0)
     failure: list[BaseException] = []
 
     def run() -> None:

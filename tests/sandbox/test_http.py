@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from copper_mcp.sandbox import Faults, SandboxConfig, create_app
-from copper_mcp.sandbox.http import running_server
+from copper_mcp.sandbox.http import listening_socket, running_server
 from tests.sandbox.support import HEADERS
 
 API_KEY = HEADERS["X-PW-AccessToken"]
@@ -188,3 +189,20 @@ def test_serve_announces_on_stderr_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert process.returncode == 0, stderr
     assert stdout == ""  # stdout belongs to the MCP protocol
     assert "Traceback" not in stderr
+
+
+def test_the_listening_socket_says_it_is_tcp_so_asyncio_turns_nagle_off() -> None:
+    # asyncio sets TCP_NODELAY only on sockets whose protocol is IPPROTO_TCP; uvicorn's bind_socket
+    # leaves it 0, and then every kept-alive answer waited ~40 ms for the client's delayed ACK.
+    with listening_socket("127.0.0.1", 0) as sock:
+        assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[1] > 0
+
+
+def test_serve_says_why_it_cannot_listen() -> None:
+    with listening_socket("127.0.0.1", 0) as taken:
+        port = taken.getsockname()[1]
+        script = f"from copper_mcp.sandbox.http import serve; serve(port={port})"
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=GUARD_SECONDS)
+    assert done.returncode == 1
+    assert done.stderr == f"cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    assert done.stdout == ""

@@ -39,8 +39,10 @@ from bench import (
     findable,
     group_by,
     http_throughput,
+    lean,
     per_call,
     rate_limiter,
+    reference,
     transports,
     unknown_creates,
 )
@@ -55,6 +57,8 @@ FIGURES: dict[str, Measure] = {
     "http-throughput": http_throughput.measure,
     "rate-limiter": rate_limiter.measure,
     "compact": compact.measure,
+    "lean": lean.measure,
+    "reference": reference.measure,
     "group-by": group_by.measure,
     "unknown-creates": unknown_creates.measure,
 }

@@ -39,6 +39,7 @@ from copper_mcp.recover import recover
 from copper_mcp.shaping import groups
 from copper_mcp.shaping.budget import DEFAULT_BUDGET, array_size, fitting, sizes, within_budget
 from copper_mcp.shaping.reads import View, compact, link_ids, linked_ids, name_links, unnamed
+from copper_mcp.shaping.reads import needs as record_needs
 from copper_mcp.shaping.reference import NO_REFERENCE, lists_for
 from copper_mcp.shaping.writes import needs, to_copper
 
@@ -370,11 +371,7 @@ class Calls:
             parts = [(key, marks, view.lean(record)) for key, marks, record in parts]
         if not parts:
             return data
-        needed: set[str] = set()
-        for _, marks, record in parts:
-            needed |= marks.all_refs() | ({"zone"} if marks.has_dates() else set())
-            if record.get("custom_fields"):
-                needed.add("custom_fields")
+        needed = set().union(*(record_needs(record, marks) for _, marks, record in parts))
         reference = await self.account.reference(lists_for(needed))
         # An id the kept lists lack (a colleague's new user or custom field): fetch its list once more.
         unknown = unnamed(((record, marks) for _, marks, record in parts), reference)

@@ -77,17 +77,6 @@ class Marks:
             pairs=self.pairs & names,
         )
 
-    def all_refs(self) -> frozenset[str]:
-        """Every ref of these marks and of the objects nested in them."""
-        found = set(self.refs.values())
-        for inner in self.nested.values():
-            found |= inner.all_refs()
-        return frozenset(found)
-
-    def has_dates(self) -> bool:
-        """Whether any field here or nested is a date."""
-        return bool(self.dates) or any(inner.has_dates() for inner in self.nested.values())
-
     def to_json(self) -> dict[str, Any]:
         """Plain data for catalog.json (empty groups left out)."""
         data: dict[str, Any] = {}

@@ -91,6 +91,26 @@ def linked_ids(records: Iterable[tuple[Mapping[str, Any], Marks]]) -> dict[str, 
     return _by_kind(target for record, marks in records for target in _targets(record, marks))
 
 
+def needs(record: Mapping[str, Any], marks: Marks) -> set[str]:
+    """What naming this record needs from the account (``reference.SOURCES`` keys): only for the
+    fields it holds, so a list view that shows three of them costs three lists at most."""
+    found = {
+        target
+        for key, target in marks.refs.items()
+        if target not in RECORD_REFS and not _is_empty(record.get(key))
+    }
+    if any(not _is_empty(record.get(key)) for key in marks.dates):
+        found.add("zone")
+    if isinstance(record.get("custom_fields"), list) and record["custom_fields"]:
+        found |= {"custom_fields", "zone"}  # a custom date is shown in the account's zone
+    for key, inner in marks.nested.items():
+        value = record.get(key)
+        for part in value if isinstance(value, list) else [value]:
+            if isinstance(part, Mapping):
+                found |= needs(part, inner)
+    return found
+
+
 def unnamed(records: Iterable[tuple[Mapping[str, Any], Marks]], ref: ReferenceData) -> set[str]:
     """What the reference data cannot name in these records: the needs (``reference.SOURCES``
     keys) of ids it does not hold, and ``custom_fields`` for a field it has no definition of."""

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import httpx2
 import pytest
 from mcp import Client
 from mcp.server import MCPServer
 
 from copper_mcp.core.entities import BY_PLURAL
+from copper_mcp.sandbox import SandboxConfig, create_app
+from tests.conftest import shaped_server
 from tests.mcp.conftest import Tools
 
 
@@ -100,3 +104,34 @@ async def test_a_connect_link_is_listed_from_both_records_and_deleted(server: MC
     assert sorted(gone["ids"]) == sorted([made["id"], from_referrer[0]["id"]]) and gone["is_deleted"] is True
     assert after == ([], [])
     assert "No such record" in twice
+
+
+class IdsForNames(httpx2.AsyncBaseTransport):
+    """The sandbox, with related links answered as Copper's docs show them: a record's id as its name."""
+
+    def __init__(self) -> None:
+        self.inner = httpx2.ASGITransport(app=create_app(SandboxConfig()))
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self.inner.handle_async_request(request)
+        if "/related_links" not in request.url.path or response.status_code != 200:
+            return response
+        body = json.loads(await response.aread())
+        for link in body if isinstance(body, list) else [body]:
+            for end in (link["source"], link["target"]):
+                end["name"] = str(end["id"])
+        return httpx2.Response(200, json=body)
+
+
+async def test_connect_links_name_records_by_looking_them_up_not_by_copper_s_text() -> None:
+    async with Client(shaped_server(transport=IdsForNames())) as client:
+        tools = Tools(client)
+        ada, bo = (await tools.ok("search_people", {"page_size": 2, "fields": ["name"]}))["records"]
+        ends = {
+            "source": {"id": ada["id"], "entity_type": "people"},
+            "target": {"id": bo["id"], "entity_type": "people"},
+        }
+        made = await tools.ok("create_related_link", {"custom_field_definition_id": "Referred by", **ends})
+        listed = await tools.ok("list_related_links", {"source_type": "people", "source_id": bo["id"]})
+    assert (made["source"]["name"], made["target"]["name"]) == (ada["name"], bo["name"])
+    assert (ada["name"], bo["name"]) in [(link["target"]["name"], link["source"]["name"]) for link in listed["records"]]

@@ -38,7 +38,7 @@ from copper_mcp.core.requester import PATIENCE, CopperResponse, Patience, Reques
 from copper_mcp.recover import recover
 from copper_mcp.shaping import groups
 from copper_mcp.shaping.budget import DEFAULT_BUDGET, array_size, fitting, sizes, within_budget
-from copper_mcp.shaping.reads import View, compact, link_ids, linked_ids, name_links, unnamed
+from copper_mcp.shaping.reads import View, compact, layout_fields, link_ids, linked_ids, name_links, unnamed
 from copper_mcp.shaping.reads import needs as record_needs
 from copper_mcp.shaping.reference import NO_REFERENCE, lists_for
 from copper_mcp.shaping.writes import needs, to_copper
@@ -359,13 +359,16 @@ class Calls:
         }
 
     async def _shaped(self, op: Operation, data: Any, view: View | None = None) -> Any:
-        """Records compact with names (only what ``view`` shows); related-item links with their records' names."""
+        """Records compact with names (only what ``view`` shows); related-item links with their records' names;
+        a layout's field names."""
         if not isinstance(data, dict):
             return data
         answer = op.answer
         if answer.links and isinstance(data.get("records"), list):
             links = data["records"]
             return {**data, "records": name_links(links, await self.names.lookup(link_ids(links)))}
+        if answer.layout and isinstance(data.get("records"), list):
+            return layout_fields(data["records"], await self.account.reference(lists_for({"custom_fields"})))
         parts = self._records_in(op, data)
         if view is not None:  # before naming: what is not shown costs no lookup
             parts = [(key, marks, view.lean(record)) for key, marks, record in parts]

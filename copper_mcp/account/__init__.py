@@ -1,9 +1,10 @@
 """What is fetched from the Copper account and kept a while.
 
 The account's lists (the account itself, users, pipelines, contact types, customer sources,
-loss reasons, lead statuses, activity types, custom field definitions) name the ids inside
-records. Each list is fetched the first time something needs it and kept ``ttl`` seconds,
-so a call costs only the lists it uses, and a change reloads only the list it changed.
+loss reasons, lead statuses, activity types, custom field definitions, custom activity types)
+name the ids inside records. Each list is fetched the first time something needs it and kept
+``ttl`` seconds, so a call costs only the lists it uses, and a change reloads only the list it
+changed.
 ``names.RecordNames`` does the same for the names of linked records.
 """
 
@@ -33,6 +34,7 @@ LIST_PATHS: Mapping[str, str] = MappingProxyType(
         "lead_statuses": "/lead_statuses",
         "activity_types": "/activity_types",
         "custom_field_definitions": "/custom_field_definitions",
+        "custom_activity_types": "/custom_activity_types",
     }
 )
 """Every account list and where it comes from: the one list of reference endpoints."""

@@ -38,6 +38,7 @@ class Answer:
         record: The ``x-copper-record`` of the records it holds (the items, or the object itself).
         parts: An object whose named parts are records (a lead conversion: person, company, opportunity).
         links: The items are ``{id, type}`` links to records (related items); each gains its record's name.
+        layout: The items are the fields of a layout (``x-copper-layout``); the call answers their names.
     """
 
     many: bool = False
@@ -45,6 +46,7 @@ class Answer:
     record: str | None = None
     parts: Mapping[str, str] = field(default_factory=dict)
     links: bool = False
+    layout: bool = False
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Answer:
@@ -55,6 +57,7 @@ class Answer:
             record=data.get("record"),
             parts=MappingProxyType(dict(data.get("parts", {}))),
             links=data.get("links", False),
+            layout=data.get("layout", False),
         )
 
     @property

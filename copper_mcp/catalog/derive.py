@@ -32,10 +32,11 @@ Derivation rules (the "why" lives here, once):
   1); ``x-copper-pairs`` publishes an object of strings as a list of ``{name, value}``;
   custom fields are published as a list of ``{field, value}``. The shaping layer converts;
 - where the description gives alternatives (``oneOf``), the object form is published, or the
-  one ``x-copper-publish`` points at; all of them are accepted;
+  one ``x-copper-publish`` points at; all of them are accepted. ``x-copper-publish: text`` on a
+  long enum publishes plain text; validation keeps the enum, and its message lists the words;
 - the answer is described from the 200 response: whether it is a list (and a page), which
-  ``x-copper-record`` its records are, the records inside it (a lead conversion's parts), or
-  ``{id, type}`` links; the call shapes it from that;
+  ``x-copper-record`` its records are, the records inside it (a lead conversion's parts),
+  ``{id, type}`` links, or the fields of a layout (``x-copper-layout``); the call shapes it from that;
 - the action (read, create, update, delete, convert) comes from the verb that starts its
   operationId, and gives the annotations (reads are read-only; creates are not destructive;
   updates and deletes are destructive and idempotent; converting a lead removes it, so it is
@@ -49,7 +50,7 @@ import re
 from typing import Any
 
 from copper_mcp.core.entities import BY_PLURAL
-from copper_mcp.core.marks import RECORD_REFS, Marks
+from copper_mcp.core.marks import LINK_REFS, RECORD_REFS, Marks
 
 JSON = dict[str, Any]
 
@@ -227,6 +228,8 @@ class _Resolver:
         return out
 
     def _portable_node(self, node: JSON, *, writing: bool) -> JSON:
+        if node.get("x-copper-publish") == "text":
+            return {"type": "string"}
         ref = node.get("x-copper-ref")
         named = ref is not None and ref not in RECORD_REFS  # reference data: an id or a name
         kind = node.get("type", "object" if "properties" in node else None)
@@ -314,7 +317,7 @@ def _accept_friendly(source: JSON, schema: JSON) -> None:
         schema.pop("type", None)
         schema["enum"] = [*schema.get("enum", []), *source["x-copper-values"]]
     # A link to any record ({id, type}) has no name to look up; only answers name it.
-    if source.get("x-copper-ref") not in (None, "record"):
+    if source.get("x-copper-ref") not in (None, *LINK_REFS):
         target = schema["items"] if schema.get("type") == "array" and "items" in schema else schema
         if target.get("type") in ("integer", "object"):  # an id, or an activity type's {category, id}
             target["type"] = [target["type"], "string"]
@@ -377,6 +380,8 @@ def _answer(resolver: _Resolver, response: JSON | None, paged: bool) -> JSON:
             answer["record"] = record
         if resolver.deref(items).get("x-copper-ref") == "record":
             answer["links"] = True
+        if resolver.deref(items).get("x-copper-layout"):
+            answer["layout"] = True
         return answer
     record = _record_of(resolver, schema)
     if record is not None:

@@ -18,12 +18,15 @@ class Entity:
         singular: Copper's record type (``person``), as links and custom field definitions say it.
         named: Whether records have a ``name`` (every entity but activities).
         logged: Whether records have an activity log (``POST /{plural}/{id}/activities``).
+        connect: How Connect-field links (``/related_links``) spell the type (``organization``);
+            empty when a Connect field cannot link it.
     """
 
     plural: str
     singular: str
     named: bool = True
     logged: bool = False
+    connect: str = ""
 
     @property
     def noun(self) -> str:
@@ -37,16 +40,17 @@ class Entity:
 
 
 ENTITIES: tuple[Entity, ...] = (
-    Entity("people", "person", logged=True),
-    Entity("companies", "company", logged=True),
-    Entity("leads", "lead", logged=True),
-    Entity("opportunities", "opportunity", logged=True),
-    Entity("projects", "project"),
+    Entity("people", "person", logged=True, connect="people"),
+    Entity("companies", "company", logged=True, connect="organization"),
+    Entity("leads", "lead", logged=True, connect="lead"),
+    Entity("opportunities", "opportunity", logged=True, connect="opportunity"),
+    Entity("projects", "project", connect="project"),
     Entity("tasks", "task"),
     Entity("activities", "activity", named=False),
 )
 BY_PLURAL = {entity.plural: entity for entity in ENTITIES}
 BY_SINGULAR = {entity.singular: entity for entity in ENTITIES}
+BY_CONNECT = {entity.connect: entity for entity in ENTITIES if entity.connect}
 
 
 def entity(plural: str) -> Entity:

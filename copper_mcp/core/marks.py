@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-# How messages name what an id refers to: (one, several). company, person and record point at
-# records; the rest at the account's reference data.
+# How messages name what an id refers to: (one, several). company, person, record and
+# connect_end point at records; the rest at the account's reference data.
 REF_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "user": ("user", "users"),
@@ -26,10 +26,16 @@ REF_WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "loss_reason": ("loss reason", "loss reasons"),
         "lead_status": ("lead status", "lead statuses"),
         "activity_type": ("activity type", "activity types"),
+        "custom_activity_type": ("custom activity type", "custom activity types"),
+        "connect_field": ("Connect field", "Connect fields"),
+        "connect_end": ("linked record", "linked records"),
     }
 )
-RECORD_REFS = frozenset({"company", "person", "record"})
-"""Refs named from records, not reference data; ``record`` is Copper's ``{id, type}`` link to any record."""
+LINK_REFS = frozenset({"record", "connect_end"})
+"""Links to any record, given whole and named only in answers: ``record`` is Copper's ``{id, type}``,
+``connect_end`` an ``{id, entity_type}`` end of a Connect-field link (a record or a user)."""
+RECORD_REFS = frozenset({"company", "person", *LINK_REFS})
+"""Refs named from records, not reference data."""
 DATE_FORMS = frozenset({"unix", "mdy"})
 """``unix``: Unix seconds; ``mdy``: Copper's ``M/D/YYYY`` text (an opportunity's close_date)."""
 

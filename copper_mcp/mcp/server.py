@@ -45,10 +45,10 @@ a call, meeting or note an activity, a to-do or follow-up a task.
 - Search filters are AND-ed; in *_ids filters -2 matches records with none; tags: {"value":
   [..]} matches any of them, with "option": "ALL" all; followed: true or false.
 - Where an id of a user, pipeline, stage, contact type, customer source, loss reason, lead
-  status or activity type goes, its name works too (a user also by email), as text; bulk
-  items and a conversion's details included. Case and accents do not matter, and a unique
-  start or word of a name is enough ("priya", "Herrera"). Ids of people, companies and other
-  records are numbers from searches.
+  status, activity or task type, or Connect field goes, its name works too (a user also by
+  email), as text; bulk items and a conversion's details included. Case and accents do not
+  matter, and a unique start or word of a name is enough ("priya", "Herrera"). Ids of people,
+  companies and other records are numbers from searches.
 - Dates: ISO 8601 (2026-12-05 or 2026-12-05T15:00:00-05:00); without a zone the account's time
   zone applies and the answer says so.
 - custom_fields: a list of {"field": "Field name", "value": "..."}; the value is text: a

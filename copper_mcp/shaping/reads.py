@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from copper_mcp.core.marks import RECORD_REFS, Marks
+from copper_mcp.core.entities import BY_CONNECT
+from copper_mcp.core.marks import LINK_REFS, RECORD_REFS, Marks
 
 from .dates import is_unix, iso_date_from_unix, iso_from_mdy, iso_from_unix
 from .reference import CustomFieldDefinition, ReferenceData
@@ -65,7 +66,9 @@ def compact(
             continue
         shaped[key] = value
         target_kind = marks.refs.get(key)
-        if target_kind is not None and not _named_by_record(record, key):
+        if target_kind == "connect_end":
+            shaped[key] = _named_end(value, linked)
+        elif target_kind is not None and not _named_by_record(record, key):
             names: str | list[str] | None
             if target_kind in RECORD_REFS:
                 target = _link(target_kind, value)
@@ -170,12 +173,31 @@ def _by_kind(targets: Iterable[tuple[str, int] | None]) -> dict[str, set[int]]:
 
 
 def _link(target: str, value: Any) -> tuple[str, int] | None:
-    """(record type, id) a value points at: an id of a ``person``/``company`` ref, or an {id, type} link."""
-    if target == "record" and isinstance(value, Mapping):
-        value, target = value.get("id"), value.get("type")
-    if isinstance(target, str) and isinstance(value, int) and not isinstance(value, bool):
-        return target, value
+    """(record type, id) a value points at: an id of a ``person``/``company`` ref, an {id, type} link,
+    or an {id, entity_type} end of a Connect link (``user`` for a user)."""
+    kind: Any = target
+    if target in LINK_REFS and isinstance(value, Mapping):
+        kind = value.get("type") if target == "record" else _connect_type(value.get("entity_type"))
+        value = value.get("id")
+    if isinstance(kind, str) and isinstance(value, int) and not isinstance(value, bool):
+        return kind, value
     return None
+
+
+def _connect_type(spelling: Any) -> str | None:
+    """The record type a Connect link's ``entity_type`` spells (``organization`` -> ``company``)."""
+    if not isinstance(spelling, str):
+        return None
+    entity = BY_CONNECT.get(spelling)
+    return entity.singular if entity else spelling
+
+
+def _named_end(end: Any, linked: Mapping[tuple[str, int], str] | None) -> Any:
+    """A Connect link's end with its record's name. The name looked up wins over Copper's own,
+    which its docs show as the record's id in text; a user's, or an unknown record's, stays."""
+    target = _link("connect_end", end)
+    name = (linked or {}).get(target) if target else None
+    return {**end, "name": name} if name is not None and isinstance(end, dict) else end
 
 
 def _named_by_record(record: Mapping[str, Any], key: str) -> bool:
@@ -203,6 +225,35 @@ def _presentable(key: str, raw: Any, shown: str | None, notes: list[str] | None)
     return raw
 
 
+# The field_type of a layout's custom field, whose field_id is the definition's id; other
+# elements name a record field by their field_key.
+_CUSTOM = "custom_field"
+
+
+def layout_fields(elements: list[Any], ref: ReferenceData) -> dict[str, list[str]]:
+    """A field layout as a model fills a record: ``fields``, every field's name in the layout's
+    order, and ``custom_fields``, those of them that are custom fields.
+
+    A record field is named by its key; a custom field by its name, as ``custom_fields`` takes
+    it (``Name (id N)`` when two share a name, the id alone when the definition is unknown).
+    """
+    items = [e for e in elements if isinstance(e, Mapping)]
+    definitions = [_definition(e.get("field_id"), ref) if e.get("field_type") == _CUSTOM else None for e in items]
+    repeated = Counter(d.name for d in definitions if d is not None)
+    fields: list[str] = []
+    custom: list[str] = []
+    for item, definition in zip(items, definitions, strict=True):
+        if item.get("field_type") == _CUSTOM:
+            name = str(item.get("field_id")) if definition is None else _custom_label(definition, repeated)
+            custom.append(name)
+        elif isinstance(item.get("field_key"), str) and item["field_key"]:
+            name = item["field_key"]
+        else:
+            continue
+        fields.append(name)
+    return {"fields": fields, "custom_fields": custom}
+
+
 def _ref_names(target: str, value: Any, ref: ReferenceData) -> str | list[str] | None:
     if isinstance(value, list):
         names = [ref.name_of(target, item) for item in value]
@@ -222,11 +273,13 @@ def _custom_fields(entries: list[Any], ref: ReferenceData, notes: list[str] | No
             # Unknown definition: keyed by its id, which to_copper also accepts as a field name.
             shaped[str(field_id)] = _prune(entry["value"])
             continue
-        label = definition.name
-        if repeated[label] > 1:
-            label = f"{label} (id {definition.id})"
-        shaped[label] = _custom_value(definition, entry["value"], ref, notes)
+        shaped[_custom_label(definition, repeated)] = _custom_value(definition, entry["value"], ref, notes)
     return shaped
+
+
+def _custom_label(definition: CustomFieldDefinition, repeated: Counter[str]) -> str:
+    """How a custom field is named to a model: its name, with its id when another shares the name."""
+    return definition.name if repeated[definition.name] <= 1 else f"{definition.name} (id {definition.id})"
 
 
 def _definition(field_id: object, ref: ReferenceData) -> CustomFieldDefinition | None:

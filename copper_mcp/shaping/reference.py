@@ -25,7 +25,9 @@ SOURCES: Mapping[str, str] = MappingProxyType(
         "loss_reason": "loss_reasons",
         "lead_status": "lead_statuses",
         "activity_type": "activity_types",
+        "custom_activity_type": "custom_activity_types",
         "custom_fields": "custom_field_definitions",
+        "connect_field": "custom_field_definitions",
     }
 )
 """What a shaping step needs (a ref target, the account's time zone, custom field definitions)
@@ -94,10 +96,11 @@ class ReferenceData:
         lead_statuses: Sequence[JsonObject] = (),
         activity_types: Mapping[str, Sequence[JsonObject]] | None = None,
         custom_field_definitions: Sequence[JsonObject] = (),
+        custom_activity_types: Sequence[JsonObject] = (),
     ) -> ReferenceData:
         """Build from the JSON bodies of GET /account, POST /users/search, GET /pipelines,
-        /contact_types, /customer_sources, /loss_reasons, /lead_statuses, /activity_types and
-        /custom_field_definitions."""
+        /contact_types, /customer_sources, /loss_reasons, /lead_statuses, /activity_types,
+        /custom_field_definitions and /custom_activity_types."""
         account = account or {}
         activity_types = activity_types or {}
         zone = _zone(account.get("primary_timezone") or DEFAULT_TIMEZONE)
@@ -115,6 +118,9 @@ class ReferenceData:
             "customer_source": _names(customer_sources),
             "loss_reason": _names(loss_reasons),
             "lead_status": _names(lead_statuses),
+            "custom_activity_type": _names(custom_activity_types),
+            # A Connect field is named among Connect fields alone: only they link records.
+            "connect_field": _names([d for d in custom_field_definitions if d.get("data_type") == "Connect"]),
         }
         activity_names = {
             (item.get("category") or category, item["id"]): item["name"]

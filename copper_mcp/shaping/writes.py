@@ -8,7 +8,7 @@ from typing import Any
 
 from copper_mcp.core.entities import BY_PLURAL
 from copper_mcp.core.errors import InputError, UnknownNameError
-from copper_mcp.core.marks import RECORD_REFS, REF_WORDS, Marks
+from copper_mcp.core.marks import LINK_REFS, RECORD_REFS, REF_WORDS, Marks
 
 from .choices import closest_first, listing
 from .dates import is_unix, mdy_from_input, unix_from_input
@@ -177,8 +177,8 @@ def _ref(key: str, value: Any, target: str, ref: ReferenceData, pipelines: Seque
     if target == "activity_type":
         # Copper's own {category, id} passes through, as an int id does below.
         return _activity_type(key, value, ref) if isinstance(value, str) else value
-    if target == "record":
-        return value  # an {id, type} link: nothing to translate
+    if target in LINK_REFS:
+        return value  # an {id, type} link or a Connect link's end: nothing to translate
     if isinstance(value, int) and not isinstance(value, bool):
         # Ids pass unchecked: the data may be newer than the cache, and -2 means "none" in filters.
         return value

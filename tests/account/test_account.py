@@ -23,6 +23,7 @@ BODIES: dict[str, Any] = {
     "/lead_statuses": data.LEAD_STATUSES,
     "/activity_types": data.ACTIVITY_TYPES,
     "/custom_field_definitions": data.CUSTOM_FIELD_DEFINITIONS,
+    "/custom_activity_types": data.CUSTOM_ACTIVITY_TYPES,
 }
 
 

@@ -207,6 +207,14 @@ def test_answers_that_list_record_links_are_marked(items: dict[str, Any], expect
     assert tool["answer"].get("links", False) is expected
 
 
+@pytest.mark.parametrize(("items", "expected"), [({"x-copper-layout": True, "type": "object"}, True),
+                                                ({"type": "object"}, False)])  # fmt: skip
+def test_answers_that_list_layout_fields_are_marked(items: dict[str, Any], expected: bool) -> None:
+    answer = {"content": {"application/json": {"schema": {"type": "array", "items": items}}}}
+    tool = _tool(_spec({"operationId": "getFieldLayout", "responses": {"200": answer}}, method="get"))
+    assert tool["answer"].get("layout", False) is expected
+
+
 def test_answers_say_what_records_they_hold_wherever_the_path_puts_them() -> None:
     """Bulk results (a record or an error per item) and a lead conversion's parts hold records too."""
     bulk = {"type": "array", "items": {"oneOf": [PERSON_REF, {"type": "object"}]}}
@@ -257,6 +265,13 @@ def _published(schema: dict[str, Any], writing: bool = True) -> tuple[dict[str, 
         # Enums say their type; ids of records stay integers, reference data takes names.
         ({"type": "string", "enum": ["a", "b"]}, {"type": "string", "enum": ["a", "b"]}, None),
         ({"type": "integer", "x-copper-ref": "person"}, {"type": "integer"}, {"type": ["integer", "string"]}),
+        # A long enum published as text; validation keeps the words (its message lists them).
+        ({"type": "string", "enum": ["Phone", "Todo"], "x-copper-publish": "text"},
+         {"type": "string"}, {"type": "string", "enum": ["Phone", "Todo"]}),
+        # A Connect link's end is an object on both sides: it has no name to look up.
+        ({"type": "object", "x-copper-ref": "connect_end", "properties": {"id": {"type": "integer"}}},
+         {"type": "object", "properties": {"id": {"type": "integer"}}},
+         {"type": "object", "properties": {"id": {"type": "integer"}}}),
         ({"type": "array", "items": {"type": "integer"}, "x-copper-ref": "user"},
          {"type": "array", "items": {"type": "string"}}, {"type": "array", "items": {"type": ["integer", "string"]}}),
     ],

@@ -69,6 +69,10 @@ REQUESTS: list[tuple[str, str]] = [
     ("start an onboarding project for the new customer", "create_project"),
     ("which tags are in use", "list_tags"),
     ("what time zone is our CRM account in", "get_account"),
+    ("what activity types like site visit do we have", "list_custom_activity_types"),
+    ("which fields does the deal form show", "get_field_layout"),
+    ("who referred this contact", "list_related_links"),
+    ("record that Dana was referred by Priya", "create_related_link"),
 ]
 
 RECALL_TARGET = 0.9

@@ -15,9 +15,10 @@ import yaml
 from mcp import Client
 
 from copper_mcp.catalog import load_catalog
-from copper_mcp.core.entities import BY_PLURAL
+from copper_mcp.core.entities import BY_CONNECT, BY_PLURAL
 from copper_mcp.core.pages import every_page
 from copper_mcp.sandbox import SandboxConfig
+from copper_mcp.sandbox.recordtypes import TYPES
 from tests.conftest import SANDBOX_URL, answer, sandbox_client, shaped_server
 
 SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "copper_mcp" / "spec" / "copper-api.yml").read_text())
@@ -43,7 +44,7 @@ async def _sandbox_records(entity: str) -> list[dict[str, Any]]:
 
 
 def test_every_record_entity_has_a_record_schema() -> None:
-    assert set(BY_PLURAL) | {"webhooks"} == set(DECLARED) == set(load_catalog().records)
+    assert set(BY_PLURAL) | {"webhooks", "related_links"} == set(DECLARED) == set(load_catalog().records)
 
 
 @pytest.mark.parametrize("entity", RECORDS)
@@ -58,6 +59,43 @@ async def test_every_key_of_a_webhook_is_declared() -> None:
         body = {"target": "https://example.com/hook", "type": "person", "event": "new"}
         hook = (await client.request("POST", "/webhooks", json=body)).data
     assert set(hook) - DECLARED["webhooks"] == set()
+
+
+def _declared(schema: str) -> set[str]:
+    """The properties a component schema of the description declares."""
+    return set(SPEC["components"]["schemas"][schema]["properties"])
+
+
+async def test_every_key_of_a_connect_link_and_its_ends_is_declared() -> None:
+    async with sandbox_client(SandboxConfig()) as client:
+        people = (await client.request("POST", "/people/search", json={"page_size": 200})).data
+        for person in people:
+            links = (
+                await client.request(
+                    "GET", "/related_links", params={"source_type": "people", "source_id": person["id"]}
+                )
+            ).data
+            if links:
+                break
+    assert links, "the demo data has Connect links"
+    for link in links:
+        assert set(link) - DECLARED["related_links"] == set()
+        assert (set(link["source"]) | set(link["target"])) - _declared("ConnectEnd") == set()
+
+
+def test_connect_links_spell_record_types_alike_in_the_description_the_package_and_the_sandbox() -> None:
+    spelled = {spelling: entity.singular for spelling, entity in BY_CONNECT.items()}
+    assert set(SPEC["components"]["schemas"]["ConnectEntityType"]["enum"]) == {*spelled, "user"}
+    assert spelled == {t.connect_type: t.singular for t in TYPES if t.connect_type}
+
+
+async def test_every_key_of_a_custom_activity_type_and_a_layout_field_is_declared() -> None:
+    async with sandbox_client(SandboxConfig()) as client:
+        types = (await client.request("GET", "/custom_activity_types")).data
+        layout = (await client.request("GET", "/field_layouts/by_entity/people")).data
+    assert types and layout
+    assert {key for t in types for key in t} - _declared("CustomActivityType") == set()
+    assert {key for field in layout for key in field} - _declared("FieldLayoutField") == set()
 
 
 @pytest.mark.parametrize("entity", RECORDS)

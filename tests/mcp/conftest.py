@@ -92,6 +92,14 @@ class Ids:
     custom_field: int
     webhook: int
     """A webhook created during discovery (the demo data has none)."""
+    task_type: Named
+    """An enabled custom activity type."""
+    connect_field: Named
+    """The demo's Connect custom field (on people)."""
+    related_link: int
+    """A Connect link from ``person`` (one is made during discovery if the demo data has none)."""
+    stranger: int
+    """A person ``person`` has no Connect link to."""
 
 
 async def _first(tools: Tools, name: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -101,7 +109,8 @@ async def _first(tools: Tools, name: str, args: dict[str, Any] | None = None) ->
 
 
 async def discover(tools: Tools) -> Ids:
-    """Look up every id the cases use, with search and list tools (plus one create_webhook)."""
+    """Look up every id the cases use, with search and list tools (plus a webhook and a Connect link
+    when the demo data has none)."""
     people = (await tools.ok("search_people", {"page_size": 20}))["records"]
     person = next(p for p in people if p.get("emails"))
     pipelines = (await tools.ok("list_pipelines", {}))["records"]
@@ -117,6 +126,17 @@ async def discover(tools: Tools) -> Ids:
     hooks = (await tools.ok("list_webhooks", {}))["records"]
     if not hooks:
         hooks = [await tools.ok("create_webhook", {"target": HOOK, "type": "person", "event": "update"})]
+    task_type = next(t for t in (await tools.ok("list_custom_activity_types", {}))["records"] if not t["is_disabled"])
+    connect = next(d for d in definitions if d["data_type"] == "Connect")
+    links = (await tools.ok("list_related_links", {"source_type": "people", "source_id": person["id"]}))["records"]
+    linked = {link["target"]["id"] for link in links} | {person["id"]}
+    strangers = [p["id"] for p in people if p["id"] not in linked]
+    if not links:
+        ends = {
+            "source": {"id": person["id"], "entity_type": "people"},
+            "target": {"id": strangers.pop(), "entity_type": "people"},
+        }
+        links = [await tools.ok("create_related_link", {"custom_field_definition_id": connect["id"], **ends})]
     return Ids(
         person=person["id"],
         person_email=person["emails"][0]["email"],
@@ -137,6 +157,10 @@ async def discover(tools: Tools) -> Ids:
         option=Named(dropdown["options"][-1]["id"], dropdown["options"][-1]["name"]),
         custom_field=definitions[0]["id"],
         webhook=hooks[0]["id"],
+        task_type=Named(task_type["id"], task_type["name"]),
+        connect_field=Named(connect["id"], connect["name"]),
+        related_link=links[0]["id"],
+        stranger=strangers[0],
     )
 
 

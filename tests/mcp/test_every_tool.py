@@ -216,6 +216,48 @@ async def tags(call: Call) -> None:
     assert call.out["records"] and all(set(t) == {"name", "count"} for t in call.out["records"])
 
 
+def _people(*ids: int) -> list[dict[str, Any]]:
+    return [{"id": id, "entity_type": "people"} for id in ids]
+
+
+def _connect(ids: Ids) -> dict[str, Any]:
+    """A Connect link from the person to one it was not linked to, its field given by name."""
+    source, target = _people(ids.person, ids.stranger)
+    return {"custom_field_definition_id": ids.connect_field.name, "source": source, "target": target}
+
+
+async def _link_names(call: Call) -> None:
+    """Connect links from the record asked about, named: the field and both records."""
+    assert call.out["records"]
+    for link in call.out["records"]:
+        assert link["source"]["id"] == call.args["source_id"]
+        assert link["custom_field_definition"] == call.ids.connect_field.name
+        assert link["source"]["name"] and link["target"]["name"]
+
+
+async def _connected(call: Call) -> None:
+    """The new link is named, and listed from its target too, pointing back."""
+    out = call.out
+    stranger = await call.tools.ok("get_person", {"id": call.ids.stranger})
+    assert out["custom_field_definition"] == call.ids.connect_field.name
+    assert (out["target"]["id"], out["target"]["name"]) == (stranger["id"], stranger["name"])
+    back = await call.tools.ok("list_related_links", {"source_type": "people", "source_id": call.ids.stranger})
+    assert call.ids.person in {link["target"]["id"] for link in back["records"]}
+
+
+async def _unlinked_connect(call: Call) -> None:
+    assert call.out["is_deleted"] is True and call.args["id"] in call.out["ids"]
+    left = await call.tools.ok("list_related_links", {"source_type": "people", "source_id": call.ids.person})
+    assert call.args["id"] not in {link["id"] for link in left["records"]}
+
+
+async def _person_layout(call: Call) -> None:
+    """Field names in order, custom fields by the names create_person takes."""
+    fields, custom = call.out["fields"], call.out["custom_fields"]
+    assert fields[0] == "name" and "emails" in fields
+    assert call.ids.connect_field.name in custom and set(custom) <= set(fields)
+
+
 # --- the success table --------------------------------------------------------------------------
 
 
@@ -346,6 +388,9 @@ OK_CASES: list[Ok] = [
     Ok("list_related_items_by_type",
        lambda i: {"entity": "people", "id": i.person, "related_type": "opportunities"},
        listing(containing=lambda i: i.opportunity, type="opportunity"), setup=(("add_related_item", _link),)),
+    Ok("list_related_links", lambda i: {"source_type": "people", "source_id": i.person}, _link_names),
+    Ok("create_related_link", _connect, _connected),
+    Ok("delete_related_link", lambda i: {"id": i.related_link}, _unlinked_connect),
     # webhooks
     Ok("list_webhooks", lambda i: {}, listing(containing=lambda i: i.webhook)),
     Ok("create_webhook", _hook,
@@ -368,6 +413,14 @@ OK_CASES: list[Ok] = [
     Ok("list_lead_statuses", lambda i: {}, listing(containing=lambda i: i.lead_status.id)),
     Ok("list_activity_types", lambda i: {}, activity_types),
     Ok("list_tags", lambda i: {"sort_by": "count"}, tags),
+    Ok("list_custom_activity_types", lambda i: {}, listing(containing=lambda i: i.task_type.id)),
+    Ok("create_custom_activity_type", lambda i: {"name": "Workshop", "icon_type": "Group"},
+       reads_back("get_custom_activity_type", raw=False, name="Workshop", icon_type="Group", is_disabled=False)),
+    Ok("get_custom_activity_type", lambda i: {"id": i.task_type.id},
+       record(id=lambda i: i.task_type.id, name=lambda i: i.task_type.name)),
+    Ok("update_custom_activity_type", lambda i: {"id": i.task_type.id, "name": "Site Walk"},
+       reads_back("get_custom_activity_type", raw=False, name="Site Walk")),
+    Ok("get_field_layout", lambda i: {"entity": "people"}, _person_layout),
     # custom field definitions
     Ok("list_custom_field_definitions", lambda i: {}, listing(containing=lambda i: i.custom_field)),
     Ok("create_custom_field_definition",
@@ -488,6 +541,11 @@ FAIL_CASES: list[Fail] = [
          _invalid("resource: 'type' is a required property")),
     Fail("list_related_items_by_type", lambda i: {"entity": "people", "id": i.person, "related_type": "widgets"},
          _invalid("related_type: 'widgets' is not one of")),
+    Fail("list_related_links", lambda i: {"source_type": "people", "source_id": MISSING},
+         ("No such record", "GET /related_links returned 404")),
+    Fail("create_related_link", lambda i: {**_connect(i), "custom_field_definition_id": i.dropdown},
+         ("custom_field_definition_id: no Connect field named", "Valid Connect fields, closest first: Referred by")),
+    Fail("delete_related_link", lambda i: {"id": MISSING}, _gone("DELETE", "/related_links/{}")),
     # webhooks
     Fail("list_webhooks", lambda i: {"type": "person"},
          _invalid("Additional properties are not allowed ('type' was unexpected)")),
@@ -513,6 +571,16 @@ FAIL_CASES: list[Fail] = [
     Fail("list_lead_statuses", lambda i: {"is_default": True}, _invalid("('is_default' was unexpected)")),
     Fail("list_activity_types", lambda i: {"category": "user"}, _invalid("('category' was unexpected)")),
     Fail("list_tags", lambda i: {"sort_by": "size"}, _invalid("sort_by: 'size' is not one of [\"name\", \"count\"]")),
+    Fail("list_custom_activity_types", lambda i: {"name": "Demo"}, _invalid("('name' was unexpected)")),
+    Fail("create_custom_activity_type", lambda i: {"name": "Launch", "icon_type": "Rocket"},
+         _invalid("icon_type: 'Rocket' is not one of [\"Message\", \"Phone\",")),
+    Fail("get_custom_activity_type", lambda i: {"id": MISSING}, _gone("GET", "/custom_activity_types/{}")),
+    Fail("update_custom_activity_type", lambda i: {"id": MISSING, "name": "x"},
+         _gone("PUT", "/custom_activity_types/{}")),
+    # Copper's own message says what is missing: a deal's layout is a pipeline's.
+    Fail("get_field_layout", lambda i: {"entity": "opportunities"},
+         ("Copper rejected the input of GET /field_layouts/by_entity/opportunities (422)",
+          "pipeline_id: is required for opportunities")),
     # custom field definitions
     Fail("list_custom_field_definitions", lambda i: {"available_on": "person"},
          _invalid("('available_on' was unexpected)")),

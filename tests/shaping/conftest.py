@@ -69,6 +69,7 @@ ACTIVITY_TYPES = {
         {"id": 0, "category": "user", "name": "Note", "is_disabled": False, "count_as_interaction": False},
         {"id": 190711, "category": "user", "name": "Phone Call", "is_disabled": False, "count_as_interaction": True},
         {"id": 190712, "category": "user", "name": "Meeting", "is_disabled": False, "count_as_interaction": True},
+        {"id": 6, "category": "user", "name": "To Do", "is_disabled": False, "count_as_interaction": False},
     ],
     "system": [
         {
@@ -87,6 +88,16 @@ ACTIVITY_TYPES = {
         },
     ],
 }
+# Every user activity type but Note, as /custom_activity_types shows them (Copper's 2019 example);
+# "To Do" is the default task type.
+CUSTOM_ACTIVITY_TYPES = [
+    {"id": 190711, "company_id": 100624, "icon_type": "Phone", "is_disabled": False, "is_interaction": True,
+     "name": "Phone Call", "is_default_task_type": None},
+    {"id": 190712, "company_id": 100624, "icon_type": "Event", "is_disabled": False, "is_interaction": True,
+     "name": "Meeting", "is_default_task_type": None},
+    {"id": 6, "company_id": 100624, "icon_type": "Todo", "is_disabled": False, "is_interaction": False,
+     "name": "To Do", "is_default_task_type": True},
+]  # fmt: skip
 CUSTOM_FIELD_DEFINITIONS: list[dict[str, Any]] = [
     {
         "id": 100764,
@@ -137,6 +148,15 @@ CUSTOM_FIELD_DEFINITIONS: list[dict[str, Any]] = [
         "data_type": "Checkbox",
         "available_on": ["person", "company", "lead"],
         "is_filterable": True,
+    },
+    # A Connect field: its values are links made through /related_links.
+    {
+        "id": 126250,
+        "name": "Referred by",
+        "canonical_name": "referred_by",
+        "data_type": "Connect",
+        "available_on": ["person"],
+        "is_filterable": False,
     },
 ]
 
@@ -254,6 +274,7 @@ def build_reference(
         LEAD_STATUSES,
         ACTIVITY_TYPES,
         definitions,
+        CUSTOM_ACTIVITY_TYPES,
     )
 
 

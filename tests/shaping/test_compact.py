@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from copper_mcp.core.marks import Marks
-from copper_mcp.shaping.reads import compact
+from copper_mcp.shaping.reads import compact, layout_fields, linked_ids
 from copper_mcp.shaping.reference import ReferenceData
 
 from . import conftest
@@ -314,3 +314,63 @@ def test_dates_inside_nested_objects_become_iso(ref: ReferenceData) -> None:
     shaped = compact(person, fields, ref)
     iso = datetime.fromtimestamp(1_796_324_700, ref.zone).isoformat()
     assert shaped == {"leads_converted_from": [{"lead_id": 7, "converted_timestamp": iso}]}
+
+
+def test_a_task_names_its_custom_activity_type(ref: ReferenceData, records: dict[str, dict[str, Any]]) -> None:
+    task = shaped("tasks", records["tasks"], ref)
+    assert (task["custom_activity_type_id"], task["custom_activity_type"]) == (6, "To Do")
+
+
+# -- Connect-field links and field layouts ----------------------------------------------------------
+
+LINK = {
+    "id": 375,
+    "custom_field_definition_id": 126250,
+    # Copper's docs show a record's id as its name here, and a user's real name.
+    "source": {"id": 27140442, "entity_type": "people", "name": "27140442"},
+    "target": {"id": 155, "entity_type": "user", "name": "Deque Deque"},
+}
+
+
+def test_a_connect_link_names_its_field_and_its_records_from_the_lookup(ref: ReferenceData) -> None:
+    linked = {("person", 27140442): "My Contact", ("company", 13358412): "Demo Company"}
+    shown = compact(LINK, RECORD_MARKS["related_links"], ref, linked)
+    assert shown == {
+        "id": 375,
+        "custom_field_definition_id": 126250,
+        "custom_field_definition": "Referred by",
+        "source": {"id": 27140442, "entity_type": "people", "name": "My Contact"},
+        "target": {"id": 155, "entity_type": "user", "name": "Deque Deque"},  # a user keeps Copper's name
+    }
+    company = {**LINK, "target": {"id": 13358412, "entity_type": "organization", "name": "13358412"}}
+    assert compact(company, RECORD_MARKS["related_links"], ref, linked)["target"]["name"] == "Demo Company"
+
+
+def test_the_records_a_connect_link_names_are_looked_up_by_record_type() -> None:
+    company = {**LINK, "target": {"id": 13358412, "entity_type": "organization"}}
+    assert linked_ids([(company, RECORD_MARKS["related_links"])]) == {
+        "person": {27140442},
+        "company": {13358412},
+    }
+    assert linked_ids([(LINK, RECORD_MARKS["related_links"])]) == {"person": {27140442}, "user": {155}}
+
+
+def test_a_layout_is_its_field_names_in_order_custom_fields_by_name(ref: ReferenceData) -> None:
+    elements = [
+        {"field_id": 0, "field_key": "name", "field_type": "static_field"},
+        {"field_id": 126250, "field_key": "referred_by", "field_type": "custom_field"},
+        {"field_id": 0, "field_key": "emails", "field_type": "static_field"},
+        {"field_id": 999, "field_key": None, "field_type": "custom_field"},  # a field defined since
+        {"field_id": 0, "field_key": None, "field_type": "static_field"},  # nothing to name it by
+        {"field_id": 126243, "field_key": None, "field_type": "custom_field"},
+    ]
+    assert layout_fields(elements, ref) == {
+        "fields": ["name", "Referred by", "emails", "999", "VIP"],
+        "custom_fields": ["Referred by", "999", "VIP"],
+    }
+
+
+def test_layout_fields_sharing_a_name_are_told_apart_by_id() -> None:
+    twins = [{"id": n, "name": "Region", "data_type": "String", "available_on": ["person"]} for n in (1, 2)]
+    elements = [{"field_id": n, "field_key": None, "field_type": "custom_field"} for n in (1, 2)]
+    assert layout_fields(elements, build_reference(twins))["custom_fields"] == ["Region (id 1)", "Region (id 2)"]

@@ -232,6 +232,26 @@ def test_a_name_the_lists_do_not_hold_is_an_unknown_name_a_fresh_list_may_find(r
     assert missed.value.need == "user"
 
 
+def test_a_task_type_is_a_custom_activity_type_by_name(ref: ReferenceData) -> None:
+    assert write("tasks", {"custom_activity_type_id": "to do"}, ref) == ({"custom_activity_type_id": 6}, [])
+    message = error("tasks", {"custom_activity_type_id": "Note"}, ref)
+    # Note is an activity type but no task type: only custom activity types are offered.
+    assert message.startswith("custom_activity_type_id: no custom activity type named 'Note'. Valid custom activity")
+    assert "Note" not in message.split("closest first: ")[1]
+
+
+def test_a_connect_field_is_named_among_connect_fields_alone(ref: ReferenceData) -> None:
+    marks = Marks(refs={"custom_field_definition_id": "connect_field"})
+    body, _ = to_copper("related_links", {"custom_field_definition_id": "referred BY"}, marks, ref)
+    assert body == {"custom_field_definition_id": 126250}
+    with pytest.raises(InputError) as caught:
+        to_copper("related_links", {"custom_field_definition_id": "VIP"}, marks, ref)
+    assert str(caught.value) == (
+        "custom_field_definition_id: no Connect field named 'VIP'. Valid Connect fields, closest first: "
+        "Referred by (id 126250)."
+    )
+
+
 # -- custom fields ------------------------------------------------------------------------------
 
 
@@ -305,7 +325,7 @@ def test_unknown_custom_field_lists_this_entitys_fields_closest_first(ref: Refer
     assert message.startswith("custom_fields: no field named 'Intrests' on people. Valid fields, closest first: ")
     listed = message.split("closest first: ")[1].rstrip(".").split("; ")
     assert listed[0] == "Interests"
-    assert sorted(listed) == ["Color option", "Interests", "Region Notes", "Renewal Date", "VIP"]
+    assert sorted(listed) == ["Color option", "Interests", "Referred by", "Region Notes", "Renewal Date", "VIP"]
 
 
 def test_unknown_option_lists_options_closest_first(ref: ReferenceData) -> None:
@@ -356,7 +376,11 @@ FRIENDLY: dict[str, dict[str, Any]] = {
         "custom_fields": {"Interests": ["Hardware", "Services"], "VIP": True, "Region Notes": "EMEA"},
     },
     "leads": {"status_id": "Contacted", "customer_source_id": "Email", "assignee_id": "akim@example.com"},
-    "tasks": {"assignee_id": "Dana Reyes", "due_date": "2026-03-08T03:30:00-04:00"},
+    "tasks": {
+        "assignee_id": "Dana Reyes",
+        "due_date": "2026-03-08T03:30:00-04:00",
+        "custom_activity_type_id": "meeting",
+    },
     "activities": {"type": "Meeting", "activity_date": "2026-11-01T01:30:00-04:00"},
 }
 EXPECTED_NAMES: dict[str, dict[str, Any]] = {
@@ -375,7 +399,7 @@ EXPECTED_NAMES: dict[str, dict[str, Any]] = {
         "custom_fields": {"Interests": ["Hardware", "Services"], "VIP": True, "Region Notes": "EMEA"},
     },
     "leads": {"status": "Contacted", "customer_source": "Email", "assignee": "Alex Kim"},
-    "tasks": {"assignee": "Dana Reyes", "due_date": "2026-03-08T03:30:00-04:00"},
+    "tasks": {"assignee": "Dana Reyes", "due_date": "2026-03-08T03:30:00-04:00", "custom_activity_type": "Meeting"},
     # 01:30 on the first Sunday of November happens twice in New York; the offset picks the first.
     "activities": {"type_name": "Meeting", "activity_date": "2026-11-01T01:30:00-04:00"},
 }

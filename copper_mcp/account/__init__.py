@@ -38,7 +38,14 @@ LIST_PATHS: Mapping[str, str] = MappingProxyType(
     }
 )
 """Every account list and where it comes from: the one list of reference endpoints."""
-REFERENCE_LISTS = ("contact_types", "customer_sources", "loss_reasons", "lead_statuses", "activity_types")
+REFERENCE_LISTS = (
+    "contact_types",
+    "customer_sources",
+    "loss_reasons",
+    "lead_statuses",
+    "activity_types",
+    "custom_activity_types",
+)
 """The short lists that name a record's categories (what ``copper://reference`` shows)."""
 
 

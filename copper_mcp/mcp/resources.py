@@ -299,7 +299,7 @@ def _fixed(calls: Calls) -> tuple[Fixed, ...]:
         Fixed(
             "reference",
             "Copper reference lists",
-            "Contact types, customer sources, loss reasons, lead statuses and activity types.",
+            "Contact types, customer sources, loss reasons, lead statuses, activity types and task types.",
             reference,
         ),
     )

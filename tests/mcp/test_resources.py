@@ -77,7 +77,14 @@ async def test_fixed_resources(sandbox_server: Any) -> None:
     assert account["user"]["id"] in {u["id"] for u in users}
     assert pipelines and all(p["stages"] for p in pipelines)
     assert any(f.get("options") for f in fields if f["data_type"] == "Dropdown")
-    assert list(reference) == ["contact_types", "customer_sources", "loss_reasons", "lead_statuses", "activity_types"]
+    assert list(reference) == [
+        "contact_types",
+        "customer_sources",
+        "loss_reasons",
+        "lead_statuses",
+        "activity_types",
+        "custom_activity_types",
+    ]
     assert all(reference[key] for key in reference)
 
 

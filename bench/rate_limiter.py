@@ -132,7 +132,8 @@ async def measure(options: Options) -> Figure:
         f"{WINDOW:g} s one, which caps achieved/allowed at 1 / (1 + margin) = {ceiling:.3f}; this burst reached "
         f"{result.share / ceiling:.3f} of that cap. Where the rest went: the last {options.rate} sends began "
         f"{result.waited:.3f} s after the first ({windows} windows of {WINDOW * (1 + SAFETY_MARGIN):g} s = "
-        f"{ideal_wait:.3f} s, so {result.waited - ideal_wait:.3f} s more than the windows alone), and those "
-        f"{options.rate} requests took {result.elapsed - result.waited:.3f} s to complete.",
+        f"{ideal_wait:.3f} s, so {result.waited - ideal_wait:.3f} s more than the windows alone: each request "
+        "counts from its answer, not from when it left, and a burst's answers come one after another), and "
+        f"those {options.rate} requests took {result.elapsed - result.waited:.3f} s to complete.",
     ]
     return Figure(row, notes)

@@ -184,8 +184,11 @@ class CopperClient:
         query = _query_params(params)
         attempt = 0
         while True:
-            await self.limiter.acquire(bulk=bulk)
-            outcome = await self._send_once(http, verb, path, json, query, attempt)
+            moment = await self.limiter.acquire(bulk=bulk)
+            try:
+                outcome = await self._send_once(http, verb, path, json, query, attempt)
+            finally:
+                self.limiter.settle(moment, bulk=bulk)
             if isinstance(outcome, CopperResponse):
                 return outcome
             wait = retry_delay(attempt, outcome.retry_after, self._random)

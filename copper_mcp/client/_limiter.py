@@ -4,7 +4,9 @@ Copper allows 180 requests per rolling minute, plus 3 per second on bulk endpoin
 reserves the earliest moment it may be sent, in arrival order, then sleeps until then: so the
 wait is known before anyone waits. A call that would wait longer than its patience (see
 ``copper_mcp.core.requester.PATIENCE``) is refused at once, nothing sent, saying when to retry;
-a shorter wait is announced to whoever listens (a host's progress bar).
+a shorter wait is announced to whoever listens (a host's progress bar). When a request's answer
+is in, it is counted at that moment instead (``settle``): Copper counted it on arrival, at the
+latest then, whatever it met on the way.
 
 ``SlidingWindow`` is the pure bookkeeping (reservations in, earliest admissible moment out);
 ``RateLimiter`` does the reserving and waiting, with an injected clock and sleep, and is shared by
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -29,10 +32,10 @@ __all__ = ["ANNOUNCED_WAIT", "SAFETY_MARGIN", "RateLimiter", "RateLimits", "Slid
 logger = logging.getLogger("copper_mcp.client")
 
 SAFETY_MARGIN = 0.01
-"""Share of each window added to it. We stamp a request when it leaves; Copper counts it when it
-arrives, and network latency varies, so a window exactly as long as Copper's could let the 181st
-request arrive inside the server's window. A share, not fixed seconds, so the 1-second bulk window
-loses 1% of its throughput rather than 10% (0.6 s on the 60-second window)."""
+"""Share of each window added to it. A request counts from its answer once that is in (``settle``),
+which is never earlier than Copper counted it; one still on its way counts from when it left, and
+Copper's clock need not run at ours: the margin covers those. A share, not fixed seconds, so the
+1-second bulk window loses 1% of its throughput rather than 10% (0.6 s on the 60-second window)."""
 ANNOUNCED_WAIT = 1.0
 """Waits at least this long (seconds) are announced to the call's listener; shorter ones pass unseen."""
 
@@ -72,6 +75,7 @@ class SlidingWindow:
         self.limit = limit
         self.window = window
         self._stamps: list[float] = []  # sorted
+        self._waiting: Counter[float] = Counter()  # the stamps of requests asleep until their moment
 
     def earliest(self, now: float, not_before: float | None = None) -> float:
         """The earliest moment at or after ``now`` (and ``not_before``) one more request fits."""
@@ -84,13 +88,41 @@ class SlidingWindow:
                 return moment
         raise AssertionError("the last reservation's window always ends")  # pragma: no cover
 
+    def room_after(self, now: float) -> float:
+        """The earliest moment at or after ``now`` with room for one more among the requests gone by ``now``.
+
+        Requests still asleep are left out: each looks again itself when its moment comes.
+        """
+        asleep = Counter(self._waiting)
+        held = []
+        for stamp in self._stamps[: bisect.bisect_right(self._stamps, now)]:
+            if asleep[stamp] > 0:
+                asleep[stamp] -= 1
+            elif stamp + self.window > now:
+                held.append(stamp)
+        if len(held) < self.limit:
+            return now
+        return held[len(held) - self.limit] + self.window
+
     def wait_time(self, now: float) -> float:
         """Seconds until one more request fits; 0.0 when it fits now."""
         return self.earliest(now) - now
 
-    def record(self, moment: float) -> None:
-        """Reserve ``moment`` for a request."""
+    def record(self, moment: float, *, waiting: bool = False) -> None:
+        """Reserve ``moment`` for a request (``waiting``: one that sleeps until then)."""
         bisect.insort(self._stamps, moment)
+        if waiting:
+            self._waiting[moment] += 1
+
+    def remove(self, moment: float, *, waiting: bool = False) -> None:
+        """Cancel one reservation at ``moment`` (made with the same ``waiting``); nothing if forgotten."""
+        index = bisect.bisect_left(self._stamps, moment)
+        if index < len(self._stamps) and self._stamps[index] == moment:
+            del self._stamps[index]
+        if waiting:
+            self._waiting[moment] -= 1
+            if self._waiting[moment] <= 0:
+                del self._waiting[moment]
 
     def __len__(self) -> int:
         return len(self._stamps)
@@ -147,8 +179,10 @@ class RateLimiter:
         now = self._clock()
         return self._moment(now, bulk) - now
 
-    async def acquire(self, *, bulk: bool = False) -> None:
-        """Wait until one more request may be sent, and count it as sent.
+    async def acquire(self, *, bulk: bool = False) -> float:
+        """Wait until one more request may be sent, and count it as sent at the moment returned.
+
+        Hand that moment to ``settle`` when the request's answer (or failure) is in.
 
         Raises:
             WaitTooLongError: The wait is longer than the current call's patience; nothing is reserved.
@@ -161,20 +195,64 @@ class RateLimiter:
         patience = PATIENCE.get()
         if patience is not None and wait > patience.seconds:
             raise WaitTooLongError(wait=wait, patience=patience.seconds, per_minute=self.limits.per_minute)
-        self._all.record(moment)
-        if bulk:
-            self._bulk.record(moment)
         if wait <= 0:
-            return
+            for window in self._windows(bulk):
+                window.record(moment)
+            return moment
+        for window in self._windows(bulk):
+            window.record(moment, waiting=True)
         logger.info("rate limiter: waiting %.2f s for Copper's %s limit", wait, "bulk" if bulk else "per-minute")
-        if patience is not None:
-            patience.seconds -= wait
-            if wait >= ANNOUNCED_WAIT and patience.on_wait is not None:
-                await patience.on_wait(wait)
-        async with self._sleepers:
-            remaining = moment - self._clock()
-            if remaining > 0:
-                await self._sleep(remaining)
+        try:
+            if patience is not None:
+                patience.seconds -= wait
+                if wait >= ANNOUNCED_WAIT and patience.on_wait is not None:
+                    await patience.on_wait(wait)
+            async with self._sleepers:
+                while True:
+                    remaining = moment - self._clock()
+                    if remaining > 0:
+                        await self._sleep(remaining)
+                    # Requests answered while this one slept now count at their answers, later than
+                    # the moments its reservation was made against: look again before sending.
+                    now = max(self._clock(), moment)
+                    later = self._rebook(moment, now, bulk)
+                    if later <= now:
+                        return later
+                    if patience is not None:
+                        patience.seconds -= later - now
+                    moment = later
+        except BaseException:  # cancelled, or the listener failed: nothing was sent
+            for window in self._windows(bulk):
+                window.remove(moment, waiting=True)
+            raise
+
+    def settle(self, moment: float, *, bulk: bool = False) -> None:
+        """Count the request sent at ``moment`` (from ``acquire``) as sent when its answer came: now.
+
+        Copper counts a request when it arrives, which is after it left and no later than its
+        answer. Counting it at its answer keeps the windows right however long the request waited
+        for a connection or on the way, which a fixed margin only guesses at.
+        """
+        now = self._clock()
+        if now <= moment:
+            return
+        for window in self._windows(bulk):
+            window.remove(moment)
+            window.record(now)
+
+    def _rebook(self, moment: float, now: float, bulk: bool) -> float:
+        """Move a sleeping request's reservation at ``moment`` to the first moment from ``now`` with
+        room among the requests gone by then; it stays asleep (reserved as waiting) if that is later."""
+        windows = self._windows(bulk)
+        for window in windows:
+            window.remove(moment, waiting=True)
+        later = max(window.room_after(now) for window in windows)
+        for window in windows:
+            window.record(later, waiting=later > now)
+        return later
+
+    def _windows(self, bulk: bool) -> tuple[SlidingWindow, ...]:
+        return (self._all, self._bulk) if bulk else (self._all,)
 
     def _moment(self, now: float, bulk: bool) -> float:
         moment = self._all.earliest(now)

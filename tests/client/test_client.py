@@ -322,6 +322,25 @@ async def test_steady_traffic_with_latency_stays_under_the_limit() -> None:
     assert max_in_window(arrivals, 60.0) <= 180
 
 
+async def test_the_window_counts_a_slow_request_from_its_answer() -> None:
+    """Copper counts a request on arrival, which may be as late as its answer (a full connection pool,
+    a slow network): the next request waits a whole window from then, not from when the first left."""
+    clock = FakeClock(start=0.0)
+    arrivals: list[float] = []
+
+    def slow_copper(request: httpx2.Request) -> httpx2.Response:
+        if not arrivals:
+            clock.now += 3.0  # the first spends three seconds on the way in; the second none
+        arrivals.append(clock.now)
+        return ok([])
+
+    client = make_client(slow_copper, clock, limits=RateLimits(per_minute=1, window=10.0))
+    async with client:
+        await client.request("GET", "/tags")
+        await client.request("GET", "/tags")
+    assert arrivals[1] - arrivals[0] >= 10.0
+
+
 async def test_bulk_calls_are_held_to_three_per_second_while_ordinary_calls_flow() -> None:
     clock = FakeClock()
     copper = FakeCopper(*[ok([])] * 12, clock=clock)

@@ -182,6 +182,45 @@ async def test_a_wait_too_short_to_notice_is_not_announced() -> None:
     assert clock.sleeps == [pytest.approx(0.5 * (1 + SAFETY_MARGIN))] and heard == []
 
 
+async def test_a_request_counts_from_when_its_answer_came() -> None:
+    clock = FakeClock(start=0.0)
+    limiter = RateLimiter(RateLimits(per_minute=1, window=10.0), clock=clock, sleep=clock.sleep)
+    moment = await limiter.acquire()
+    clock.now = 3.0  # the answer came 3 s later: Copper may have counted it as late as that
+    limiter.settle(moment)
+    assert limiter.wait_time() == pytest.approx(10.0 * (1 + SAFETY_MARGIN))
+
+
+async def test_a_sleeping_request_looks_again_when_an_earlier_answer_came_late() -> None:
+    clock = FakeClock(start=0.0)
+    sleeps: list[float] = []
+    answered: list[float] = []  # the first request's moment, once its answer is in
+
+    async def sleep(seconds: float) -> None:
+        if not answered:  # while the second request sleeps, the first one's answer comes, at 2.0
+            clock.now = 2.0
+            limiter.settle(first)
+            answered.append(first)
+        sleeps.append(seconds)
+        clock.now = max(clock.now, sum(sleeps))
+
+    limiter = RateLimiter(RateLimits(per_minute=1, window=10.0), clock=clock, sleep=sleep)
+    first = await limiter.acquire()
+    second = await limiter.acquire()
+    window = 10.0 * (1 + SAFETY_MARGIN)
+    assert sleeps == [pytest.approx(window), pytest.approx(2.0)]
+    assert second == pytest.approx(2.0 + window)
+
+
+def test_a_cancelled_reservation_frees_its_place() -> None:
+    window = SlidingWindow(limit=1, window=10.0)
+    window.record(0.0)
+    window.remove(0.0)
+    assert window.wait_time(0.0) == 0.0
+    window.remove(5.0)  # one never made (or already forgotten): nothing to do
+    assert len(window) == 0
+
+
 def test_a_reservation_in_the_future_keeps_later_windows_within_the_limit() -> None:
     """An ordinary request may take a moment before a bulk request's future one, but never so that
     a window around that future moment would hold too many."""

@@ -23,6 +23,15 @@ from copper_mcp.shaping.budget import DEFAULT_BUDGET
 
 SANDBOX_URL = "http://sandbox.test/developer_api/v1"
 
+# A raw Streamable HTTP initialize request and the headers every raw MCP POST carries.
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
+MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
 ServerFactory = Callable[..., MCPServer]
 
 

@@ -23,6 +23,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from copper_mcp import __version__
+from tests.conftest import INITIALIZE, MCP_HEADERS
 
 EXE = shutil.which("copper-mcp", path=str(Path(sys.executable).parent)) or "copper-mcp"
 REPO = Path(__file__).resolve().parent.parent
@@ -33,13 +34,6 @@ TOKEN = "a-long-enough-test-token-0123456789"
 STARTUP_GUARD = 60.0
 EXIT_GUARD = 30.0
 
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
 @dataclass

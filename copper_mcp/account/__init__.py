@@ -92,11 +92,6 @@ class Account:
         self._fetches = 0
         self._reference: tuple[tuple[int, ...], ReferenceData] | None = None
 
-    @property
-    def fetches(self) -> int:
-        """How many list fetches this object has made (for benchmarks and tests)."""
-        return self._fetches
-
     async def list(self, name: str) -> Any:
         """One list, from what is kept while it is fresh."""
         kept = self._fresh(name)

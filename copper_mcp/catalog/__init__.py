@@ -18,7 +18,6 @@ from typing import Any
 from copper_mcp.core.entities import BY_PLURAL, Entity
 from copper_mcp.core.marks import Marks
 
-ACTIONS = ("read", "create", "update", "delete", "convert")
 _FILLER = frozenset({"a", "an", "the", "of", "in", "by"})
 
 

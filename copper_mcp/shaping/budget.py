@@ -39,18 +39,6 @@ def array_size(record_sizes: Sequence[int]) -> int:
     return _ARRAY + sum(record_sizes) + max(len(record_sizes) - 1, 0)
 
 
-def fit_to_budget(
-    records: list[dict[str, Any]], budget_bytes: int = DEFAULT_BUDGET
-) -> tuple[list[dict[str, Any]], bool]:
-    """Keep as many leading records as fit in budget_bytes of JSON; return (kept, cut).
-
-    The size counted is that of the JSON array of the kept records. If even the first record does
-    not fit, nothing is kept and cut is True, so the caller can say so rather than send it.
-    """
-    count = fitting(sizes(records), budget_bytes)
-    return records[:count], count < len(records)
-
-
 def aligned_page(offset: int, fitting: int) -> tuple[int, int]:
     """(page_size, page_number) of the largest page, at most ``fitting`` long, starting at ``offset``.
 

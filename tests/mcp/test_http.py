@@ -37,20 +37,13 @@ from copper_mcp.mcp.http import (
 from copper_mcp.sandbox import SandboxConfig, create_app
 from copper_mcp.sandbox.http import running_server
 from tests.client.fakes import FakeClock
-from tests.conftest import SANDBOX_URL, sandbox_client
+from tests.conftest import INITIALIZE, MCP_HEADERS, SANDBOX_URL, sandbox_client
 
 PORT = 8000
 ORIGIN = f"http://127.0.0.1:{PORT}"
 URL = ORIGIN + MCP_PATH
 TOKEN = "a-long-enough-test-token-0123456789"
 SETTINGS = Settings(api_key="test-key", user_email="tester@example.com", base_url=SANDBOX_URL)
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
 def app_for(options: HttpOptions, client: CopperClient | None = None) -> Starlette:

@@ -1,12 +1,22 @@
-"""fit_to_budget(): as many leading records as fit, and whether it cut; aligned_page() for the rest."""
+"""fitting(): as many leading records as fit, and whether it cut; aligned_page() for the rest."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from copper_mcp.shaping.budget import aligned_page, fit_to_budget, json_size
+from copper_mcp.shaping.budget import DEFAULT_BUDGET, aligned_page, fitting, json_size, sizes
+
+Records = list[dict[str, Any]]
+
+
+def fit_to_budget(records: Records, budget: int = DEFAULT_BUDGET) -> tuple[Records, bool]:
+    """The leading records that fit, and whether any was cut."""
+    count = fitting(sizes(records), budget)
+    return records[:count], count < len(records)
+
 
 RECORDS = [{"id": n, "name": f"Record {n}", "details": "é" * 20} for n in range(10)]
 ONE = json_size(RECORDS[0])  # every record has the same size
